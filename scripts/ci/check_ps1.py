@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Syntax-check PowerShell scripts on Linux with the tree-sitter PowerShell grammar.
+
+There is no PowerShell on the Linux CI machines (Debian has no `pwsh` package, and
+PSScriptAnalyzer needs `pwsh`), so the `.ps1` files of the test-VM kit are parsed with a real
+PowerShell grammar instead: tree-sitter-powershell (airbus-cert), pinned in
+`scripts/ci/requirements-ps1.txt`. Every ERROR node and every MISSING node that tree-sitter
+inserts during error recovery is reported as
+
+    <file>:<line>:<column>: syntax error: <what>
+
+with 1-based line and column numbers. This catches unterminated strings, unbalanced braces,
+`$x =` without a value, `foreach (...)` without a body and similar mistakes; it does not catch
+semantic errors (for example `try { }` without `catch`/`finally`), which only PowerShell itself
+reports.
+
+Usage:
+    check_ps1.py [PATH ...]
+
+A PATH may be a file or a folder (searched recursively for `*.ps1`). Without PATH every `*.ps1`
+under the repository's `scripts/` folder is checked.
+
+Exit status: 0 when every file parses, 1 when any file has a syntax error, 2 when the check could
+not run (tree-sitter modules missing, a path that does not exist, no `.ps1` file found, a file
+that cannot be read or decoded).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_SYNTAX = 1
+EXIT_CANNOT_RUN = 2
+
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def load_parser():
+    """Returns a tree-sitter parser for PowerShell, or exits 2 when the modules are missing."""
+    try:
+        import tree_sitter
+        import tree_sitter_powershell
+    except ImportError as err:
+        print(
+            f"check_ps1: cannot import the tree-sitter modules ({err}); install them with "
+            "`python3 -m pip install -r scripts/ci/requirements-ps1.txt`",
+            file=sys.stderr,
+        )
+        sys.exit(EXIT_CANNOT_RUN)
+    language = tree_sitter.Language(tree_sitter_powershell.language())
+    return tree_sitter.Parser(language)
+
+
+def collect(args: list[str]) -> list[Path]:
+    """Expands the command-line paths into a sorted list of `.ps1` files."""
+    roots = [Path(a) for a in args] if args else [REPO_ROOT / "scripts"]
+    files: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            files.extend(sorted(p for p in root.rglob("*.ps1") if p.is_file()))
+        elif root.is_file():
+            files.append(root)
+        else:
+            print(f"check_ps1: {root}: no such file or folder", file=sys.stderr)
+            sys.exit(EXIT_CANNOT_RUN)
+    if not files:
+        print(f"check_ps1: no .ps1 file under {', '.join(map(str, roots))}", file=sys.stderr)
+        sys.exit(EXIT_CANNOT_RUN)
+    return files
+
+
+def decode(path: Path) -> bytes:
+    """Reads a script and returns it as UTF-8 without a byte-order mark.
+
+    PowerShell 5.1 reads BOM-less files in the ANSI code page, so scripts are kept ASCII or saved
+    with a BOM; both UTF-8 and UTF-16 BOMs are accepted here.
+    """
+    raw = path.read_bytes()
+    if raw.startswith(b"\xff\xfe") or raw.startswith(b"\xfe\xff"):
+        text = raw.decode("utf-16")
+    else:
+        text = raw.decode("utf-8-sig")
+    return text.encode("utf-8")
+
+
+def describe(node) -> str:
+    """A short description of an ERROR or MISSING node."""
+    if node.is_missing:
+        return f"missing {node.type!r}"
+    first = node.text.decode("utf-8", "replace").splitlines()
+    snippet = first[0].strip() if first else ""
+    if len(snippet) > 40:
+        snippet = snippet[:37] + "..."
+    what = f"unexpected {snippet!r}" if snippet else "unexpected end of input"
+    end_row = node.end_point[0]
+    if end_row > node.start_point[0]:
+        # Error recovery often swallows everything up to the end of the enclosing block: say how
+        # far, so the real mistake (an unclosed quote or brace) can be found in that range.
+        what += f" (the unparsable region ends at line {end_row + 1})"
+    return what
+
+
+def errors(parser, source: bytes) -> list[tuple[int, int, str]]:
+    """Returns (line, column, description) for each ERROR/MISSING node, 1-based, in order."""
+    tree = parser.parse(source)
+    found = []
+    stack = [tree.root_node]
+    while stack:  # iterative depth-first walk: deep scripts must not hit the recursion limit
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            row, col = node.start_point
+            found.append((row + 1, col + 1, describe(node)))
+            continue  # children of an ERROR node only repeat the same problem
+        if node.has_error:
+            stack.extend(reversed(node.children))
+    found.sort()
+    return found
+
+
+def main(argv: list[str]) -> int:
+    if any(a in ("-h", "--help") for a in argv):
+        print(__doc__)
+        return EXIT_OK
+    parser = load_parser()
+    status = EXIT_OK
+    files = collect(argv)
+    for path in files:
+        try:
+            source = decode(path)
+        except (OSError, UnicodeDecodeError) as err:
+            print(f"{path}: cannot read: {err}", file=sys.stderr)
+            return EXIT_CANNOT_RUN
+        for line, col, what in errors(parser, source):
+            print(f"{path}:{line}:{col}: syntax error: {what}")
+            status = EXIT_SYNTAX
+    if status == EXIT_OK:
+        print(f"check_ps1: {len(files)} file(s) parsed without syntax errors")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
