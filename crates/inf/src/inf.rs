@@ -1,0 +1,651 @@
+//! INF/INX reader: sections, lines and fields with line numbers, `%strkey%` substitution from
+//! `[Strings]`, and a parsed view of `AddReg` lines as raw registry values.
+//!
+//! Grammar accepted (the subset of the INF syntax documented by Microsoft that `connsec.inx` and
+//! the WDK templates use):
+//! - `[name]` starts a section; names compare case-insensitively; a repeated header continues the
+//!   earlier section (as `SetupAPI` merges them). Lines before the first header are an error.
+//! - `;` starts a comment except inside a `"quoted string"`; blank lines are skipped.
+//! - A `\` as the last character of a line (after the comment is removed) joins the next line to
+//!   it; the logical line keeps the number of its first physical line.
+//! - `key = v1, v2, ...` or a bare `v1, v2, ...`: the first `=` outside quotes splits the key
+//!   from the values, and commas outside quotes split the values into fields.
+//! - In a field, quotes group text (a doubled `""` inside quotes is one `"`) and are removed;
+//!   surrounding blanks are trimmed. `%%` is a literal `%`; `%strkey%` is replaced by the
+//!   `[Strings]` entry (keys compare case-insensitively); numeric tokens such as `%13%` are
+//!   directory ids and are kept as written; a `%` without a closing `%` is literal.
+//!   An undefined `%strkey%` is kept as written and recorded in [`Field::undefined`]; the
+//!   `AddReg` view refuses such fields.
+//! - Values in `[Strings]` are only unquoted, never substituted.
+//! - stampinf tokens such as `$ARCH$` are left alone.
+
+use crate::value::{multi_sz_bytes, sz_bytes};
+use crate::{Error, ErrorKind, RegType};
+
+/// One field of a line: the text as written and its meaning after unquoting and substitution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The field as written, blanks around it trimmed, quotes and tokens still in place.
+    pub raw: String,
+    /// The field's value: quotes removed, `%strkey%` tokens replaced.
+    pub value: String,
+    /// Whether any part of the field was quoted.
+    pub quoted: bool,
+    /// `%strkey%` tokens that have no `[Strings]` entry, in order of appearance.
+    pub undefined: Vec<String>,
+}
+
+/// One logical line of a section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// 1-based number of the (first) physical line.
+    pub number: usize,
+    /// The logical line after comment removal and continuation joining, trimmed.
+    pub raw: String,
+    /// The part before the first unquoted `=`, if the line has one.
+    pub key: Option<Field>,
+    /// The comma-separated fields after the `=` (or of the whole line when there is no key).
+    pub values: Vec<Field>,
+}
+
+impl Line {
+    /// Whether the line's key equals `name` (ASCII case-insensitive).
+    #[must_use]
+    pub fn has_key(&self, name: &str) -> bool {
+        self.key
+            .as_ref()
+            .is_some_and(|k| k.value.eq_ignore_ascii_case(name))
+    }
+}
+
+/// A section and its lines, in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The name as written in its first header.
+    pub name: String,
+    /// Line number of its first header.
+    pub line: usize,
+    /// Its lines (of every header with this name, in file order).
+    pub lines: Vec<Line>,
+}
+
+impl Section {
+    /// The lines whose key is `key` (ASCII case-insensitive).
+    pub fn entries<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Line> + 'a {
+        self.lines.iter().filter(move |l| l.has_key(key))
+    }
+
+    /// The first value field of the first line whose key is `key`.
+    #[must_use]
+    pub fn value(&self, key: &str) -> Option<&Field> {
+        self.lines
+            .iter()
+            .find(|l| l.has_key(key))
+            .and_then(|l| l.values.first())
+    }
+}
+
+/// A parsed `AddReg` line (`reg-root,[subkey],[value-entry-name],[flags],[value][,[value]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddRegEntry {
+    /// The add-registry section the line is in.
+    pub section: String,
+    /// 1-based line number.
+    pub line: usize,
+    /// Registry root as written (`HKR`, `HKLM`, ...).
+    pub root: String,
+    /// Subkey (empty for the root itself).
+    pub subkey: String,
+    /// Value name (empty for the key's default value or a key-only line).
+    pub name: String,
+    /// The flags field (`FLG_ADDREG_*`), 0 when omitted.
+    pub flags: u32,
+    /// The registry type written; `None` for key-only (`FLG_ADDREG_KEYONLY`,
+    /// `FLG_ADDREG_KEYONLY_COMMON`, or no value name) and delete (`FLG_ADDREG_DELVAL`) lines.
+    pub kind: Option<RegType>,
+    /// Raw registry bytes, exactly as the registry holds them after installation.
+    pub data: Vec<u8>,
+}
+
+impl AddRegEntry {
+    /// `FLG_ADDREG_BINVALUETYPE`: the data is binary, the type in the high word.
+    pub const FLG_BINVALUETYPE: u32 = 0x0000_0001;
+    /// `FLG_ADDREG_NOCLOBBER`: keep an existing value.
+    pub const FLG_NOCLOBBER: u32 = 0x0000_0002;
+    /// `FLG_ADDREG_DELVAL`: delete the value.
+    pub const FLG_DELVAL: u32 = 0x0000_0004;
+    /// `FLG_ADDREG_APPEND`: append to an existing `REG_MULTI_SZ`.
+    pub const FLG_APPEND: u32 = 0x0000_0008;
+    /// `FLG_ADDREG_KEYONLY`: create the key only.
+    pub const FLG_KEYONLY: u32 = 0x0000_0010;
+    /// `FLG_ADDREG_OVERWRITEONLY`: only replace an existing value.
+    pub const FLG_OVERWRITEONLY: u32 = 0x0000_0020;
+    /// `FLG_ADDREG_64BITKEY`.
+    pub const FLG_64BITKEY: u32 = 0x0000_1000;
+    /// `FLG_ADDREG_KEYONLY_COMMON`.
+    pub const FLG_KEYONLY_COMMON: u32 = 0x0000_2000;
+    /// `FLG_ADDREG_32BITKEY`.
+    pub const FLG_32BITKEY: u32 = 0x0000_4000;
+    const KNOWN_LOW: u32 = Self::FLG_BINVALUETYPE
+        | Self::FLG_NOCLOBBER
+        | Self::FLG_DELVAL
+        | Self::FLG_APPEND
+        | Self::FLG_KEYONLY
+        | Self::FLG_OVERWRITEONLY
+        | Self::FLG_64BITKEY
+        | Self::FLG_KEYONLY_COMMON
+        | Self::FLG_32BITKEY;
+
+    /// Whether this line writes a value under `HKR\<subkey>` (case-insensitive), i.e. under the
+    /// service key's `subkey` when the section is referenced from a service-install section.
+    #[must_use]
+    pub fn is_hkr_value_in(&self, subkey: &str) -> bool {
+        self.root.eq_ignore_ascii_case("HKR")
+            && self.subkey.eq_ignore_ascii_case(subkey)
+            && self.kind.is_some()
+    }
+}
+
+/// A parsed INF/INX file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inf {
+    file: Option<String>,
+    sections: Vec<Section>,
+}
+
+struct Logical {
+    number: usize,
+    text: String,
+}
+
+/// Index of `ch` outside quotes in `s`, if any.
+fn find_unquoted(s: &str, ch: char) -> Option<usize> {
+    let mut quoted = false;
+    for (i, c) in s.char_indices() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if c == ch && !quoted {
+            return Some(i);
+        }
+    }
+    None
+}
+
+fn logical_lines(text: &str) -> Result<Vec<Logical>, Error> {
+    let mut out = Vec::new();
+    let mut pending: Option<Logical> = None;
+    for (idx, physical) in text.split('\n').enumerate() {
+        let number = idx + 1;
+        let physical = physical.strip_suffix('\r').unwrap_or(physical);
+        let mut quoted = false;
+        let mut end = physical.len();
+        for (i, c) in physical.char_indices() {
+            match c {
+                '"' => quoted = !quoted,
+                ';' if !quoted => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        if quoted {
+            return Err(Error::at(number, ErrorKind::UnterminatedQuote));
+        }
+        let content = physical[..end].trim_end();
+        let (content, continues) = match content.strip_suffix('\\') {
+            Some(c) => (c, true),
+            None => (content, false),
+        };
+        let mut line = pending.take().unwrap_or(Logical {
+            number,
+            text: String::new(),
+        });
+        line.text.push_str(content);
+        if continues {
+            pending = Some(line);
+        } else {
+            out.push(line);
+        }
+    }
+    if let Some(p) = pending {
+        return Err(Error::at(p.number, ErrorKind::ContinuationAtEndOfFile));
+    }
+    Ok(out)
+}
+
+fn split_fields(s: &str) -> Vec<&str> {
+    let mut fields = Vec::new();
+    let mut rest = s;
+    while let Some(i) = find_unquoted(rest, ',') {
+        fields.push(&rest[..i]);
+        rest = &rest[i + 1..];
+    }
+    fields.push(rest);
+    fields
+}
+
+type Strings = Vec<(String, String)>;
+
+fn lookup<'a>(strings: &'a Strings, key: &str) -> Option<&'a str> {
+    strings
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Unquotes (and, with `strings`, substitutes) one raw field.
+fn make_field(raw: &str, strings: Option<&Strings>) -> Field {
+    let raw = raw.trim();
+    let mut value = String::with_capacity(raw.len());
+    let mut undefined = Vec::new();
+    let mut quoted_any = false;
+    let mut in_quotes = false;
+    let mut rest = raw;
+    while let Some(c) = rest.chars().next() {
+        rest = &rest[c.len_utf8()..];
+        match c {
+            '"' if in_quotes && rest.starts_with('"') => {
+                value.push('"');
+                rest = &rest[1..];
+            }
+            '"' => {
+                in_quotes = !in_quotes;
+                quoted_any = true;
+            }
+            '%' if strings.is_some() => {
+                if let Some(r) = rest.strip_prefix('%') {
+                    value.push('%');
+                    rest = r;
+                } else if let Some(close) = rest
+                    .find(['%', '"'])
+                    .filter(|&i| rest[i..].starts_with('%'))
+                {
+                    let token = &rest[..close];
+                    rest = &rest[close + 1..];
+                    if let Some(v) = strings.and_then(|s| lookup(s, token)) {
+                        value.push_str(v);
+                    } else {
+                        if token.is_empty() || !token.bytes().all(|b| b.is_ascii_digit()) {
+                            undefined.push(token.to_owned());
+                        }
+                        value.push('%');
+                        value.push_str(token);
+                        value.push('%');
+                    }
+                } else {
+                    value.push('%');
+                }
+            }
+            _ => value.push(c),
+        }
+    }
+    Field {
+        raw: raw.to_owned(),
+        value,
+        quoted: quoted_any,
+        undefined,
+    }
+}
+
+fn make_line(l: &Logical, strings: Option<&Strings>) -> Line {
+    let text = l.text.trim();
+    let (key, rest) = match find_unquoted(text, '=') {
+        Some(i) => (Some(make_field(&text[..i], strings)), &text[i + 1..]),
+        None => (None, text),
+    };
+    let values = split_fields(rest)
+        .into_iter()
+        .map(|f| make_field(f, strings))
+        .collect();
+    Line {
+        number: l.number,
+        raw: text.to_owned(),
+        key,
+        values,
+    }
+}
+
+fn parse_number(text: &str) -> Option<u32> {
+    let t = text.trim();
+    if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        if hex.is_empty() {
+            return None;
+        }
+        u32::from_str_radix(hex, 16).ok()
+    } else if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+        None
+    } else {
+        t.parse().ok()
+    }
+}
+
+fn parse_hex_byte(text: &str) -> Option<u8> {
+    let t = text.trim();
+    let t = t
+        .strip_prefix("0x")
+        .or_else(|| t.strip_prefix("0X"))
+        .unwrap_or(t);
+    if t.is_empty() || t.len() > 2 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u8::from_str_radix(t, 16).ok()
+}
+
+impl Inf {
+    /// Parses INF text.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let logical = logical_lines(text)?;
+        // Pass 1: group raw lines into sections.
+        let mut groups: Vec<(String, usize, Vec<Logical>)> = Vec::new();
+        let mut current: Option<usize> = None;
+        for l in logical {
+            let t = l.text.trim();
+            if t.is_empty() {
+                continue;
+            }
+            if let Some(after) = t.strip_prefix('[') {
+                let close = after
+                    .find(']')
+                    .ok_or_else(|| Error::at(l.number, ErrorKind::UnterminatedSectionName))?;
+                let name = after[..close].trim();
+                let trailing = after[close + 1..].trim();
+                if !trailing.is_empty() {
+                    return Err(Error::at(
+                        l.number,
+                        ErrorKind::TextAfterSectionName(trailing.to_owned()),
+                    ));
+                }
+                if name.is_empty() {
+                    return Err(Error::at(l.number, ErrorKind::EmptySectionName));
+                }
+                let idx =
+                    if let Some(i) = groups.iter().position(|g| g.0.eq_ignore_ascii_case(name)) {
+                        i
+                    } else {
+                        groups.push((name.to_owned(), l.number, Vec::new()));
+                        groups.len() - 1
+                    };
+                current = Some(idx);
+                continue;
+            }
+            match current.and_then(|i| groups.get_mut(i)) {
+                Some(g) => g.2.push(l),
+                None => return Err(Error::at(l.number, ErrorKind::LineOutsideSection)),
+            }
+        }
+        // Pass 2: [Strings], then every section's fields with substitution.
+        let mut strings: Strings = Vec::new();
+        if let Some(g) = groups.iter().find(|g| g.0.eq_ignore_ascii_case("Strings")) {
+            for l in &g.2 {
+                let line = make_line(l, None);
+                if let (Some(k), Some(v)) = (line.key, line.values.first()) {
+                    strings.push((k.value, v.value.clone()));
+                }
+            }
+        }
+        let sections = groups
+            .into_iter()
+            .map(|(name, line, lines)| {
+                let subst = if name.eq_ignore_ascii_case("Strings") {
+                    None
+                } else {
+                    Some(&strings)
+                };
+                let lines = lines.iter().map(|l| make_line(l, subst)).collect();
+                Section { name, line, lines }
+            })
+            .collect();
+        Ok(Self {
+            file: None,
+            sections,
+        })
+    }
+
+    /// Decodes file bytes (see [`crate::decode_text`]) and parses them.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        Self::parse(&crate::decode_text(bytes)?)
+    }
+
+    /// Reads and parses an INF file; every error, now and from later calls, names the file.
+    pub fn from_named_bytes(bytes: &[u8], file: &str) -> Result<Self, Error> {
+        Self::from_bytes(bytes)
+            .map(|i| i.with_file(file))
+            .map_err(|e| e.with_file(file))
+    }
+
+    /// Sets the file name that later errors (from [`Inf::add_reg_entries`]) carry.
+    #[must_use]
+    pub fn with_file(mut self, file: &str) -> Self {
+        self.file = Some(file.to_owned());
+        self
+    }
+
+    /// The file name given with [`Inf::with_file`].
+    #[must_use]
+    pub fn file(&self) -> Option<&str> {
+        self.file.as_deref()
+    }
+
+    fn err(&self, line: usize, kind: ErrorKind) -> Error {
+        let e = Error::at(line, kind);
+        match &self.file {
+            Some(f) => e.with_file(f.clone()),
+            None => e,
+        }
+    }
+
+    /// Every section, in order of first appearance.
+    #[must_use]
+    pub fn sections(&self) -> &[Section] {
+        &self.sections
+    }
+
+    /// The section named `name` (ASCII case-insensitive).
+    #[must_use]
+    pub fn section(&self, name: &str) -> Option<&Section> {
+        self.sections
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The `[Strings]` value of `key` (case-insensitive), unquoted.
+    #[must_use]
+    pub fn string(&self, key: &str) -> Option<&str> {
+        let s = self.section("Strings")?;
+        s.lines
+            .iter()
+            .find(|l| l.has_key(key))
+            .and_then(|l| l.values.first())
+            .map(|f| f.value.as_str())
+    }
+
+    /// Every `%strkey%` with no `[Strings]` entry: (line number, key).
+    #[must_use]
+    pub fn undefined_strings(&self) -> Vec<(usize, &str)> {
+        let mut out = Vec::new();
+        for s in &self.sections {
+            for l in &s.lines {
+                for f in l.key.iter().chain(&l.values) {
+                    out.extend(f.undefined.iter().map(|k| (l.number, k.as_str())));
+                }
+            }
+        }
+        out
+    }
+
+    /// The `AddReg = a, b` directives: (section the directive is in, its line, the named section),
+    /// in file order.
+    #[must_use]
+    pub fn add_reg_references(&self) -> Vec<(&str, usize, &str)> {
+        let mut out = Vec::new();
+        for s in &self.sections {
+            for l in s.entries("AddReg") {
+                for f in &l.values {
+                    if !f.value.is_empty() {
+                        out.push((s.name.as_str(), l.number, f.value.as_str()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Parses every line of the add-registry section `name` as an `AddReg` entry.
+    pub fn add_reg_section(&self, name: &str) -> Result<Vec<AddRegEntry>, Error> {
+        let section = self
+            .section(name)
+            .ok_or_else(|| self.err(0, ErrorKind::MissingSection(name.to_owned())))?;
+        section
+            .lines
+            .iter()
+            .map(|l| self.add_reg_line(&section.name, l))
+            .collect()
+    }
+
+    /// The entries of every section named by an `AddReg` directive, each section once, in the
+    /// order the directives name them.
+    pub fn add_reg_entries(&self) -> Result<Vec<AddRegEntry>, Error> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut out = Vec::new();
+        for (_, line, name) in self.add_reg_references() {
+            if seen.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            seen.push(name);
+            if self.section(name).is_none() {
+                return Err(self.err(line, ErrorKind::MissingSection(name.to_owned())));
+            }
+            out.extend(self.add_reg_section(name)?);
+        }
+        Ok(out)
+    }
+
+    /// Parses one line of an add-registry section.
+    pub fn add_reg_line(&self, section: &str, line: &Line) -> Result<AddRegEntry, Error> {
+        let at = |kind| self.err(line.number, kind);
+        // An AddReg line has no key; a `=` inside it belongs to the data.
+        let fields: Vec<Field> = match &line.key {
+            Some(_) => {
+                let text = line.raw.as_str();
+                let strings = self.strings_for_reparse();
+                split_fields(text)
+                    .into_iter()
+                    .map(|f| make_field(f, Some(&strings)))
+                    .collect()
+            }
+            None => line.values.clone(),
+        };
+        for f in &fields {
+            if let Some(k) = f.undefined.first() {
+                return Err(at(ErrorKind::UndefinedString(k.clone())));
+            }
+        }
+        if fields.len() < 2 {
+            return Err(at(ErrorKind::AddRegTooFewFields {
+                found: fields.len(),
+            }));
+        }
+        let get = |i: usize| fields.get(i).map_or("", |f| f.value.as_str());
+        let flags_text = get(3);
+        let flags = if flags_text.trim().is_empty() {
+            0
+        } else {
+            parse_number(flags_text)
+                .ok_or_else(|| at(ErrorKind::BadFlags(flags_text.to_owned())))?
+        };
+        if flags & 0xFFFF & !AddRegEntry::KNOWN_LOW != 0 {
+            return Err(at(ErrorKind::UnsupportedFlags(flags)));
+        }
+        let values: Vec<&Field> = fields.iter().skip(4).collect();
+        let key_only = fields.len() < 3
+            || flags
+                & (AddRegEntry::FLG_KEYONLY
+                    | AddRegEntry::FLG_KEYONLY_COMMON
+                    | AddRegEntry::FLG_DELVAL)
+                != 0
+            || (get(2).is_empty() && fields.len() < 4);
+        let mut entry = AddRegEntry {
+            section: section.to_owned(),
+            line: line.number,
+            root: get(0).to_owned(),
+            subkey: get(1).to_owned(),
+            name: get(2).to_owned(),
+            flags,
+            kind: None,
+            data: Vec::new(),
+        };
+        if key_only {
+            return Ok(entry);
+        }
+        let high = flags >> 16;
+        let binary = flags & AddRegEntry::FLG_BINVALUETYPE != 0;
+        let kind = match (binary, high) {
+            (false, 0) => RegType::SZ,
+            (false, 1) => RegType::MULTI_SZ,
+            (false, 2) => RegType::EXPAND_SZ,
+            (false, _) => return Err(at(ErrorKind::UnsupportedFlags(flags))),
+            (true, 0) => RegType::BINARY,
+            (true, 1) => RegType::DWORD,
+            (true, 2) => RegType::NONE,
+            (true, t) => RegType(t),
+        };
+        entry.kind = Some(kind);
+        entry.data = match kind {
+            RegType::SZ | RegType::EXPAND_SZ => {
+                if values.len() > 1 {
+                    return Err(at(ErrorKind::TooManyValues {
+                        kind,
+                        found: values.len(),
+                    }));
+                }
+                sz_bytes(values.first().map_or("", |f| f.value.as_str()))
+            }
+            RegType::MULTI_SZ => {
+                if let Some(index) = values.iter().position(|f| f.value.is_empty()) {
+                    return Err(at(ErrorKind::EmptyMultiSzElement { index }));
+                }
+                multi_sz_bytes(values.iter().map(|f| f.value.as_str()))
+            }
+            // A DWORD is one number, or (legacy form) four hex bytes handled below.
+            RegType::DWORD if values.len() != 4 => {
+                let text = values
+                    .iter()
+                    .map(|f| f.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let v = match values.as_slice() {
+                    [one] => parse_number(&one.value),
+                    _ => None,
+                };
+                v.ok_or_else(|| at(ErrorKind::BadDword(text)))?
+                    .to_le_bytes()
+                    .to_vec()
+            }
+            _ => values
+                .iter()
+                .map(|f| {
+                    parse_hex_byte(&f.value)
+                        .ok_or_else(|| at(ErrorKind::BadHexByte(f.value.clone())))
+                })
+                .collect::<Result<Vec<u8>, Error>>()?,
+        };
+        Ok(entry)
+    }
+
+    fn strings_for_reparse(&self) -> Strings {
+        self.section("Strings")
+            .map(|s| {
+                s.lines
+                    .iter()
+                    .filter_map(|l| {
+                        Some((
+                            l.key.as_ref()?.value.clone(),
+                            l.values.first()?.value.clone(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
