@@ -332,6 +332,44 @@ fn parse_hex_byte(text: &str) -> Option<u8> {
     u8::from_str_radix(t, 16).ok()
 }
 
+/// The raw registry bytes of an `AddReg` line's value fields for `kind`.
+fn value_data(kind: RegType, values: &[&Field]) -> Result<Vec<u8>, ErrorKind> {
+    Ok(match kind {
+        RegType::SZ | RegType::EXPAND_SZ => {
+            if values.len() > 1 {
+                return Err(ErrorKind::TooManyValues {
+                    kind,
+                    found: values.len(),
+                });
+            }
+            sz_bytes(values.first().map_or("", |f| f.value.as_str()))
+        }
+        RegType::MULTI_SZ => {
+            if let Some(index) = values.iter().position(|f| f.value.is_empty()) {
+                return Err(ErrorKind::EmptyMultiSzElement { index });
+            }
+            multi_sz_bytes(values.iter().map(|f| f.value.as_str()))
+        }
+        // A DWORD is one number, or (legacy form) four hex bytes handled below.
+        RegType::DWORD if values.len() != 4 => {
+            let text = values
+                .iter()
+                .map(|f| f.value.as_str())
+                .collect::<Vec<_>>()
+                .join(",");
+            let v = match values {
+                [one] => parse_number(&one.value),
+                _ => None,
+            };
+            v.ok_or(ErrorKind::BadDword(text))?.to_le_bytes().to_vec()
+        }
+        _ => values
+            .iter()
+            .map(|f| parse_hex_byte(&f.value).ok_or_else(|| ErrorKind::BadHexByte(f.value.clone())))
+            .collect::<Result<Vec<u8>, ErrorKind>>()?,
+    })
+}
+
 impl Inf {
     /// Parses INF text.
     pub fn parse(text: &str) -> Result<Self, Error> {
@@ -591,45 +629,7 @@ impl Inf {
             (true, t) => RegType(t),
         };
         entry.kind = Some(kind);
-        entry.data = match kind {
-            RegType::SZ | RegType::EXPAND_SZ => {
-                if values.len() > 1 {
-                    return Err(at(ErrorKind::TooManyValues {
-                        kind,
-                        found: values.len(),
-                    }));
-                }
-                sz_bytes(values.first().map_or("", |f| f.value.as_str()))
-            }
-            RegType::MULTI_SZ => {
-                if let Some(index) = values.iter().position(|f| f.value.is_empty()) {
-                    return Err(at(ErrorKind::EmptyMultiSzElement { index }));
-                }
-                multi_sz_bytes(values.iter().map(|f| f.value.as_str()))
-            }
-            // A DWORD is one number, or (legacy form) four hex bytes handled below.
-            RegType::DWORD if values.len() != 4 => {
-                let text = values
-                    .iter()
-                    .map(|f| f.value.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",");
-                let v = match values.as_slice() {
-                    [one] => parse_number(&one.value),
-                    _ => None,
-                };
-                v.ok_or_else(|| at(ErrorKind::BadDword(text)))?
-                    .to_le_bytes()
-                    .to_vec()
-            }
-            _ => values
-                .iter()
-                .map(|f| {
-                    parse_hex_byte(&f.value)
-                        .ok_or_else(|| at(ErrorKind::BadHexByte(f.value.clone())))
-                })
-                .collect::<Result<Vec<u8>, Error>>()?,
-        };
+        entry.data = value_data(kind, &values).map_err(at)?;
         Ok(entry)
     }
 
