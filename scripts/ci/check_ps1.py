@@ -14,6 +14,12 @@ with 1-based line and column numbers. This catches unterminated strings, unbalan
 semantic errors (for example `try { }` without `catch`/`finally`), which only PowerShell itself
 reports.
 
+The kit must run on Windows PowerShell 5.1 as well as PowerShell 7. The grammar already rejects
+the 7-only operators `??`, `??=`, `?.` and `a ? b : c`; it accepts the 7-only pipeline-chain
+operators `&&` and `||`, so those are reported here as
+
+    <file>:<line>:<column>: syntax error: '&&' needs PowerShell 7 (...)
+
 Usage:
     check_ps1.py [PATH ...]
 
@@ -103,18 +109,22 @@ def describe(node) -> str:
 
 
 def errors(parser, source: bytes) -> list[tuple[int, int, str]]:
-    """Returns (line, column, description) for each ERROR/MISSING node, 1-based, in order."""
+    """Returns (line, column, description) for each problem, 1-based, sorted by position."""
     tree = parser.parse(source)
     found = []
     stack = [tree.root_node]
     while stack:  # iterative depth-first walk: deep scripts must not hit the recursion limit
         node = stack.pop()
+        if node.type == "pipeline_chain_tail":
+            row, col = node.start_point
+            op = node.text.decode("utf-8", "replace").strip()
+            found.append((row + 1, col + 1, f"{op!r} needs PowerShell 7 (Windows PowerShell 5.1 "
+                          "has no pipeline-chain operators; use `if ($LASTEXITCODE -eq 0)`)"))
         if node.is_error or node.is_missing:
             row, col = node.start_point
             found.append((row + 1, col + 1, describe(node)))
             continue  # children of an ERROR node only repeat the same problem
-        if node.has_error:
-            stack.extend(reversed(node.children))
+        stack.extend(reversed(node.children))
     found.sort()
     return found
 
