@@ -10,16 +10,16 @@
 //!   mode and stop-on-error, is ASCII (Windows PowerShell 5.1 reads BOM-less files in the ANSI
 //!   code page), has comment-based help, and every script that changes the machine supports
 //!   `-WhatIf`.
-//! * The ETW provider GUID in the kit is the TraceLogging name hash of `Connsec.Driver` and, once
+//! * The ETW provider GUID in the kit is the `TraceLogging` name hash of `Connsec.Driver` and, once
 //!   `crates/events` pins it, equal to the GUID there.
 
+use core::sync::atomic::{AtomicUsize, Ordering};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use connsec_tests::{read_text, repo_root};
 
-/// The provider name and its TraceLogging name-hash GUID (platform-facts §5.3), computed with
+/// The provider name and its `TraceLogging` name-hash GUID (platform-facts §5.3), computed with
 /// SHA-1 over the namespace ‖ UTF-16BE("CONNSEC.DRIVER"), byte 7 = (b & 0x0F) | 0x50.
 const PROVIDER_NAME: &str = "Connsec.Driver";
 const PROVIDER_GUID: &str = "d0cc7703-58db-567c-a55d-17c9b47e8af7";
@@ -95,7 +95,10 @@ fn scripts() -> Vec<PathBuf> {
             let path = entry.expect("directory entry").path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ps1")) {
+            } else if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("ps1"))
+            {
                 found.push(path);
             }
         }
@@ -118,10 +121,8 @@ impl TempDir {
     fn new(tag: &str) -> Self {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "connsec-ps1-{tag}-{}-{n}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("connsec-ps1-{tag}-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
         Self(dir)
     }
@@ -153,7 +154,10 @@ fn every_script_in_the_kit_parses() {
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains(&format!("{} file(s) parsed without syntax errors", all.len())),
+        stdout.contains(&format!(
+            "{} file(s) parsed without syntax errors",
+            all.len()
+        )),
         "the checker did not check every script ({} expected): {}",
         all.len(),
         describe(&out)
@@ -188,8 +192,16 @@ fn checker_rejects_injected_syntax_errors() {
     }
     let dir = TempDir::new("broken");
     let cases = [
-        ("unterminated-string.ps1", "$ok = 1\n$x = \"abc\nWrite-Host $x\n", 2),
-        ("unclosed-block.ps1", "function f {\n  if ($a) {\n    1\n}\n", 1),
+        (
+            "unterminated-string.ps1",
+            "$ok = 1\n$x = \"abc\nWrite-Host $x\n",
+            2,
+        ),
+        (
+            "unclosed-block.ps1",
+            "function f {\n  if ($a) {\n    1\n}\n",
+            4,
+        ),
         ("missing-value.ps1", "$a = 1\n$x =\n", 2),
         ("unclosed-array.ps1", "$y = @(1, 2\n", 1),
         ("ps7-chain.ps1", "$a = 1\ngit status && Write-Host ok\n", 2),
@@ -198,7 +210,12 @@ fn checker_rejects_injected_syntax_errors() {
     for (name, text, line) in cases {
         let path = dir.write(name, text);
         let out = run_checker(&[&path]);
-        assert_eq!(out.status.code(), Some(1), "{name} was not rejected: {}", describe(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name} was not rejected: {}",
+            describe(&out)
+        );
         let stdout = String::from_utf8_lossy(&out.stdout);
         let expected = format!("{}:{line}:", path.display());
         assert!(
@@ -270,7 +287,10 @@ fn scripts_follow_the_kit_conventions() {
     for path in &all {
         let rel = relative(path);
         let text = read_text(&rel);
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if let Some((n, line)) = text.lines().enumerate().find(|(_, l)| !l.is_ascii()) {
             problems.push(format!("{rel}:{}: non-ASCII text ({line:?})", n + 1));
         }
@@ -309,7 +329,11 @@ fn scripts_follow_the_kit_conventions() {
             }
         }
     }
-    assert!(problems.is_empty(), "convention problems:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "convention problems:\n{}",
+        problems.join("\n")
+    );
 }
 
 /// Every GUID in the kit that sits on a line naming the provider is the provider's GUID, the
@@ -331,7 +355,11 @@ fn provider_guid_is_consistent() {
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with(';'))
         .unwrap_or_default();
-    assert_eq!(first.to_ascii_lowercase(), PROVIDER_GUID, "scripts/etw/connsec.guid");
+    assert_eq!(
+        first.to_ascii_lowercase(),
+        PROVIDER_GUID,
+        "scripts/etw/connsec.guid"
+    );
 
     let common = read_text("scripts/ConnsecCommon.ps1");
     assert!(
@@ -339,7 +367,10 @@ fn provider_guid_is_consistent() {
         "scripts/ConnsecCommon.ps1 must define the provider name and GUID"
     );
     let windbg = read_text("scripts/windbg/connsec.wds");
-    assert!(windbg.to_ascii_lowercase().contains(PROVIDER_GUID), "connsec.wds lacks the GUID");
+    assert!(
+        windbg.to_ascii_lowercase().contains(PROVIDER_GUID),
+        "connsec.wds lacks the GUID"
+    );
 
     // Any GUID-shaped word in the kit that is not the provider GUID must not claim to be it.
     let mut files = scripts();
@@ -400,8 +431,7 @@ fn guid_words(text: &str) -> Vec<&str> {
     text.split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
         .filter(|w| {
             let parts: Vec<&str> = w.split('-').collect();
-            parts.len() == groups.len()
-                && parts.iter().zip(groups).all(|(p, n)| p.len() == n)
+            parts.len() == groups.len() && parts.iter().zip(groups).all(|(p, n)| p.len() == n)
         })
         .collect()
 }
