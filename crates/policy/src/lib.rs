@@ -1,0 +1,58 @@
+//! connsec policy: the service's `Parameters` key read from raw registry bytes
+//! ([`config`]), WFP rights by name ([`rights`]), principals and service SIDs
+//! ([`principal`]), the DACL they give and the checks before applying ([`policy`]), and the
+//! apply/restore flow over a small filter-engine trait ([`flow`]).
+//!
+//! Like the rustls core, this crate does no I/O: the driver reads the registry and calls WFP,
+//! this crate decides. It is `no_std`, allocation-free and panic-free; every buffer that can be
+//! large (the DACL, the snapshot) is the caller's, sized with `required_len`/[`snapshot_len`].
+//!
+//! Typical use in the driver (`PASSIVE_LEVEL`):
+//!
+//! ```text
+//! let config = Config::parse(&values, &mut |w| events::config_warning(&w))?;
+//! let mut dacl_buf = pool_alloc(Policy::required_len(&config)?)?;
+//! let dacl = Policy::build(&config, &mut dacl_buf)?;
+//! let mut snap = pool_alloc(snapshot_len(config.restore_on_unload))?;
+//! let mut ctl = Controller::new(WfpEngine::new(), &dacl, config.restore_on_unload, &mut snap);
+//! ctl.on_load(&mut EtwSink);
+//! ```
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented,
+    )
+)]
+
+pub mod config;
+pub mod flow;
+pub mod policy;
+pub mod principal;
+pub mod rights;
+pub mod status;
+mod text;
+
+pub use config::{
+    Config, ConfigError, ConfigErrorKind, ConfigWarning, DaclSource, PrincipalEntry, PrincipalList,
+    RegType, RegValue, SddlText,
+};
+pub use flow::{
+    BfeState, Controller, FilterEngine, Outcome, OutcomeSink, RestoreSkip, Step, snapshot_len,
+};
+pub use policy::{
+    BroadPrincipal, CheckReport, Dacl, Policy, PolicyError, PolicyWarning, UnsafeReason, check_dacl,
+};
+pub use principal::{PrincipalError, PrincipalErrorKind, parse_principal, service_sid};
+pub use rights::{RightsError, RightsErrorKind, parse_rights, write_rights};
+pub use status::NtStatus;
+pub use text::Wide;
