@@ -1,0 +1,139 @@
+//! `connsecctl check FILE...`: every problem of a `.reg` or `.inx` configuration, each with its
+//! file, line and value name (and `Principals` entry).
+//!
+//! The policy crate stops at the first error, as the driver must. To report *each* problem the
+//! tool runs the same parser once per value (and once per `Principals` entry, as a one-entry
+//! list), then once over the whole configuration for problems between values (both or neither
+//! of `Principals`/`DaclSddl`, duplicates) and for the DACL checks and warnings.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use connsec_inf::{Inf, RegType, decode_multi_sz, multi_sz_bytes};
+use connsec_policy::config::{Config, ConfigErrorKind, PRINCIPALS, RegValue};
+use serde::Serialize;
+
+use crate::plan::{self, Problem};
+use crate::source::{self, Value, Values};
+
+/// The result for one file.
+#[derive(Debug, Serialize)]
+pub(crate) struct FileReport {
+    pub(crate) file: String,
+    /// `reg` or `inf`.
+    pub(crate) format: &'static str,
+    /// Whether no error was found (warnings allowed).
+    pub(crate) ok: bool,
+    pub(crate) problems: Vec<Problem>,
+}
+
+fn parse_error(file: &str, e: &connsec_inf::Error) -> Problem {
+    Problem {
+        severity: "error",
+        file: Some(file.to_owned()),
+        line: (e.line != 0).then_some(e.line),
+        value: None,
+        entry: None,
+        message: e.kind.to_string(),
+    }
+}
+
+/// Problems of one value checked alone (`None`: fine alone).
+fn value_alone(values: &Values, v: &Value) -> Option<Problem> {
+    let name: Vec<u16> = v.name.encode_utf16().collect();
+    let reg = [RegValue { name: &name, kind: v.kind.0.into(), data: &v.data }];
+    match Config::parse(&reg, &mut |_| {}) {
+        Err(e) if e.kind != ConfigErrorKind::NoPolicy => {
+            let mut p = Problem::error(values, Some(e.value), strip_value(&e.to_string(), e.value));
+            p.entry = (e.entry != 0).then_some(e.entry);
+            Some(p)
+        }
+        _ => None,
+    }
+}
+
+fn strip_value(message: &str, value: &str) -> String {
+    match message.strip_prefix(value) {
+        Some(rest) if !value.is_empty() => rest.trim_start_matches([':', ' ']).to_owned(),
+        _ => message.to_owned(),
+    }
+}
+
+/// Each bad `Principals` entry, checked as a one-entry list, renumbered to its place.
+fn principal_entries(values: &Values, v: &Value) -> Vec<Problem> {
+    let Some(entries) = decode_multi_sz(&v.data) else { return Vec::new() };
+    let mut out = Vec::new();
+    for (i, entry) in (1u32..).zip(&entries) {
+        let one = Value { data: multi_sz_bytes([entry.as_str()]), ..v.clone() };
+        if let Some(mut p) = value_alone(values, &one) {
+            if p.entry.is_some() {
+                // "entry 1 \"text\"" names the one-entry list; name the real entry instead.
+                p.message = p.message.replacen("entry 1 ", &format!("entry {i} "), 1);
+                p.entry = Some(i);
+            }
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Checks one configuration's values.
+pub(crate) fn check_values(values: &Values) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for v in &values.values {
+        let Some(p) = value_alone(values, v) else { continue };
+        if p.entry.is_some() && v.name.eq_ignore_ascii_case(PRINCIPALS) && v.kind == RegType::MULTI_SZ {
+            problems.extend(principal_entries(values, v));
+        } else {
+            problems.push(p);
+        }
+    }
+    match plan::plan(values) {
+        Ok(plan) => problems.extend(plan.warnings),
+        Err(p) => {
+            let seen = problems.iter().any(|q| q.value == p.value && q.entry == p.entry && q.is_error());
+            if !seen {
+                problems.push(p);
+            }
+        }
+    }
+    problems
+}
+
+/// Checks one file.
+pub(crate) fn check_file(path: &Path) -> Result<FileReport> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let file = path.display().to_string();
+    let is_reg = source::is_reg(path, &bytes);
+    let format = if is_reg { "reg" } else { "inf" };
+    let mut problems = Vec::new();
+    let loaded = if is_reg {
+        source::from_reg_bytes(&bytes, &file)
+    } else {
+        // Undefined %strkey% tokens anywhere in the INF are errors for the INF tools too.
+        if let Ok(inf) = Inf::from_named_bytes(&bytes, &file) {
+            for (line, key) in inf.undefined_strings() {
+                problems.push(Problem {
+                    severity: "error",
+                    file: Some(file.clone()),
+                    line: Some(line),
+                    value: None,
+                    entry: None,
+                    message: format!("%{key}% is not defined in [Strings]"),
+                });
+            }
+        }
+        source::from_inf_bytes(&bytes, &file)
+    };
+    match loaded {
+        Ok(values) => problems.extend(check_values(&values)),
+        Err(e) => {
+            let p = parse_error(&file, &e);
+            if !problems.iter().any(|q| q.line == p.line && q.message == p.message) {
+                problems.push(p);
+            }
+        }
+    }
+    let ok = !problems.iter().any(Problem::is_error);
+    Ok(FileReport { file, format, ok, problems })
+}
