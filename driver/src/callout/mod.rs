@@ -1,0 +1,110 @@
+//! The counting ALE auth-connect callout: FFI glue over `connsec-callout`.
+//!
+//! Everything that is a decision lives in the portable crate (`crates/callout`): the layers, the
+//! fixed GUIDs, the order of the registration steps, what undoes each one and in which order, the
+//! classify verdict and the counters. This module only turns [`Step`]s and [`Undo`]s into WFP
+//! calls ([`executor`]), owns the kernel objects through small RAII wrappers ([`session`],
+//! [`transaction`], [`registration`]), and provides the three callout functions ([`callbacks`]).
+//!
+//! Use from the driver (both at `PASSIVE_LEVEL`):
+//!
+//! ```ignore
+//! // DriverEntry, after WdfControlFinishInitializing(device):
+//! let callout = unsafe { callout::register(WdfDeviceWdmGetDeviceObject(device)) }.ok();
+//! // `Err` was already reported by an ETW event and fully unwound; the DACL part goes on.
+//!
+//! // EvtDriverUnload:
+//! if let Some(callout) = callout.take() { callout.unregister(); } // writes the final counts
+//! ```
+//!
+//! Why a session of its own: the callout objects live in a **dynamic** session
+//! (`FWPM_SESSION_FLAG_DYNAMIC`), so BFE deletes them when the session closes, at unload or if
+//! the driver dies; the DACL flow needs a **non-dynamic** session, because
+//! `FwpmConnectionSetSecurityInfo0` fails with `FWP_E_DYNAMIC_SESSION_IN_PROGRESS` in a dynamic
+//! one (platform-facts §3.3). The two sessions never share a handle or a transaction.
+//!
+//! [`Step`]: connsec_callout::plan::Step
+//! [`Undo`]: connsec_callout::plan::Undo
+
+mod callbacks;
+mod events;
+mod executor;
+mod registration;
+mod session;
+mod transaction;
+
+use connsec_callout::plan::{self, Failure};
+use connsec_callout::{Counters, Snapshot};
+
+use crate::wfp;
+
+/// The per-layer classification counts, incremented by the classify functions at up to
+/// `DISPATCH_LEVEL` (a non-paged static: no allocation, no lock).
+static COUNTERS: Counters = Counters::new();
+
+/// The registered callout and its WFP objects, from a successful [`register`] until
+/// [`Callout::unregister`].
+///
+/// Dropping it without `unregister` still releases everything, in the teardown order (the
+/// field order of [`executor::Wfp`]), but writes no event.
+#[must_use = "dropping the callout unregisters it at once"]
+pub struct Callout {
+    wfp: executor::Wfp,
+}
+
+/// Registers the callout at both ALE auth-connect layers and adds its WFP objects (the plan of
+/// `connsec_callout::plan`), writing `callout_registered` or `callout_registration_failed` to
+/// ETW. On failure, everything done so far has been undone in reverse order.
+///
+/// # Safety
+///
+/// - Call at `PASSIVE_LEVEL` (every `Fwpm*` function and `FwpsCalloutRegister3` require it).
+/// - `device` is the WDM `DEVICE_OBJECT` of the driver's control device
+///   (`WdfDeviceWdmGetDeviceObject`), and stays valid until [`Callout::unregister`] returns or
+///   the [`Callout`] is dropped: the filter engine keeps it for the registration.
+pub unsafe fn register(device: wdk_sys::PDEVICE_OBJECT) -> Result<Callout, Failure> {
+    let mut wfp = executor::Wfp::new(device.cast());
+    match plan::register(&mut wfp) {
+        Ok(()) => {
+            events::registered();
+            Ok(Callout { wfp })
+        }
+        Err(failure) => {
+            events::registration_failed(&failure);
+            Err(failure)
+        }
+    }
+}
+
+impl Callout {
+    /// Closes the dynamic session (BFE deletes the filters, callouts, sublayer and provider with
+    /// it), unregisters both callouts, v6 then v4, and writes the final counts to ETW, plus one
+    /// event per teardown step that failed. Call at `PASSIVE_LEVEL`.
+    pub fn unregister(mut self) -> Snapshot {
+        for (undo, status) in plan::unregister(&mut self.wfp).iter() {
+            events::teardown_failed(undo, status);
+        }
+        let counts = COUNTERS.snapshot();
+        events::counts(counts);
+        counts
+    }
+}
+
+/// Converts a portable GUID into the bindings' `GUID`.
+const fn guid(g: connsec_callout::Guid) -> wfp::GUID {
+    wfp::GUID {
+        Data1: g.data1,
+        Data2: g.data2,
+        Data3: g.data3,
+        Data4: g.data4,
+    }
+}
+
+/// The portable crate's header constants are the bindings' (a wrong value fails the build).
+const _: () = {
+    use connsec_callout::classify;
+    assert!(classify::FWPS_RIGHT_ACTION_WRITE == wfp::FWPS_RIGHT_ACTION_WRITE);
+    assert!(classify::FWP_ACTION_PERMIT == wfp::FWP_ACTION_PERMIT);
+    assert!(classify::FWP_ACTION_BLOCK == wfp::FWP_ACTION_BLOCK);
+    assert!(classify::FWP_ACTION_CALLOUT_TERMINATING == wfp::FWP_ACTION_CALLOUT_TERMINATING);
+};
