@@ -1,0 +1,664 @@
+//! ACEs: codes, the validated [`Ace`] view and the [`AceRepr`] meaning (MS-DTYP 2.4.4).
+//!
+//! Layout: type (1) | flags (1) | size (2, LE) | body. Supported bodies: mask (4) | SID for
+//! allow, deny, audit, alarm and mandatory-label ACEs; mask (4) | object flags (4) | object
+//! type GUID (16, if flag 1) | inherited object type GUID (16, if flag 2) | SID for the object
+//! types 5–8. Other types (callback, compound, resource attribute, scoped policy, unknown) are
+//! kept byte for byte by the views; only [`Ace::to_repr`] and SDDL formatting refuse them.
+
+use core::fmt;
+
+use crate::error::{Error, ErrorKind, Expected, Part};
+use crate::out::Out;
+use crate::sid::Sid;
+use crate::text::Cursor;
+
+mod field {
+    use core::ops::Range;
+    pub(super) const TYPE: usize = 0;
+    pub(super) const FLAGS: usize = 1;
+    pub(super) const SIZE: Range<usize> = 2..4;
+    pub(super) const MASK: Range<usize> = 4..8;
+    pub(super) const OBJECT_FLAGS: Range<usize> = 8..12;
+}
+
+/// Length of the ACE header.
+pub const ACE_HEADER_LEN: usize = field::SIZE.end;
+
+/// An access mask.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AccessMask(pub u32);
+
+/// ACE flags (`OI` 0x01, `CI` 0x02, `NP` 0x04, `IO` 0x08, `ID` 0x10, `CR` 0x20, `SA` 0x40,
+/// `FA` 0x80).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AceFlags(pub u8);
+
+impl AceFlags {
+    /// `OBJECT_INHERIT_ACE` (`OI`).
+    pub const OBJECT_INHERIT: u8 = 0x01;
+    /// `CONTAINER_INHERIT_ACE` (`CI`).
+    pub const CONTAINER_INHERIT: u8 = 0x02;
+    /// `NO_PROPAGATE_INHERIT_ACE` (`NP`).
+    pub const NO_PROPAGATE_INHERIT: u8 = 0x04;
+    /// `INHERIT_ONLY_ACE` (`IO`).
+    pub const INHERIT_ONLY: u8 = 0x08;
+    /// `INHERITED_ACE` (`ID`).
+    pub const INHERITED: u8 = 0x10;
+    /// `CRITICAL_ACE_FLAG` (`CR`).
+    pub const CRITICAL: u8 = 0x20;
+    /// `SUCCESSFUL_ACCESS_ACE_FLAG` (`SA`); also `TRUST_PROTECTED_FILTER_ACE_FLAG` (`TP`).
+    pub const SUCCESSFUL_ACCESS: u8 = 0x40;
+    /// `FAILED_ACCESS_ACE_FLAG` (`FA`).
+    pub const FAILED_ACCESS: u8 = 0x80;
+}
+
+/// SDDL ACE flag tokens in the order Windows writes them; `TP` is accepted as 0x40 on input.
+pub(crate) const ACE_FLAG_TOKENS: [([u8; 2], u8); 8] = [
+    (*b"OI", 0x01),
+    (*b"CI", 0x02),
+    (*b"NP", 0x04),
+    (*b"IO", 0x08),
+    (*b"ID", 0x10),
+    (*b"CR", 0x20),
+    (*b"SA", 0x40),
+    (*b"FA", 0x80),
+];
+
+macro_rules! ace_types {
+    ($($(#[$doc:meta])* $name:ident = $value:literal,)*) => {
+        /// An ACE type; unknown codes are kept (`Unknown`), so views round-trip them.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum AceType {
+            $($(#[$doc])* $name,)*
+            /// A code this crate has no name for.
+            Unknown(u8),
+        }
+        impl From<u8> for AceType {
+            fn from(v: u8) -> Self {
+                match v { $($value => Self::$name,)* other => Self::Unknown(other) }
+            }
+        }
+        impl From<AceType> for u8 {
+            fn from(t: AceType) -> u8 {
+                match t { $(AceType::$name => $value,)* AceType::Unknown(v) => v }
+            }
+        }
+    };
+}
+
+ace_types! {
+    /// `ACCESS_ALLOWED_ACE_TYPE` (SDDL `A`).
+    AccessAllowed = 0x00,
+    /// `ACCESS_DENIED_ACE_TYPE` (`D`).
+    AccessDenied = 0x01,
+    /// `SYSTEM_AUDIT_ACE_TYPE` (`AU`).
+    SystemAudit = 0x02,
+    /// `SYSTEM_ALARM_ACE_TYPE` (`AL`).
+    SystemAlarm = 0x03,
+    /// `ACCESS_ALLOWED_COMPOUND_ACE_TYPE` (no SDDL form).
+    AccessAllowedCompound = 0x04,
+    /// `ACCESS_ALLOWED_OBJECT_ACE_TYPE` (`OA`).
+    AccessAllowedObject = 0x05,
+    /// `ACCESS_DENIED_OBJECT_ACE_TYPE` (`OD`).
+    AccessDeniedObject = 0x06,
+    /// `SYSTEM_AUDIT_OBJECT_ACE_TYPE` (`OU`).
+    SystemAuditObject = 0x07,
+    /// `SYSTEM_ALARM_OBJECT_ACE_TYPE` (`OL`).
+    SystemAlarmObject = 0x08,
+    /// `ACCESS_ALLOWED_CALLBACK_ACE_TYPE` (`XA`, unsupported).
+    AccessAllowedCallback = 0x09,
+    /// `ACCESS_DENIED_CALLBACK_ACE_TYPE` (`XD`, unsupported).
+    AccessDeniedCallback = 0x0a,
+    /// `ACCESS_ALLOWED_CALLBACK_OBJECT_ACE_TYPE` (`ZA`, unsupported).
+    AccessAllowedCallbackObject = 0x0b,
+    /// `ACCESS_DENIED_CALLBACK_OBJECT_ACE_TYPE` (unsupported).
+    AccessDeniedCallbackObject = 0x0c,
+    /// `SYSTEM_AUDIT_CALLBACK_ACE_TYPE` (`XU`, unsupported).
+    SystemAuditCallback = 0x0d,
+    /// `SYSTEM_ALARM_CALLBACK_ACE_TYPE` (unsupported).
+    SystemAlarmCallback = 0x0e,
+    /// `SYSTEM_AUDIT_CALLBACK_OBJECT_ACE_TYPE` (unsupported).
+    SystemAuditCallbackObject = 0x0f,
+    /// `SYSTEM_ALARM_CALLBACK_OBJECT_ACE_TYPE` (unsupported).
+    SystemAlarmCallbackObject = 0x10,
+    /// `SYSTEM_MANDATORY_LABEL_ACE_TYPE` (`ML`).
+    SystemMandatoryLabel = 0x11,
+    /// `SYSTEM_RESOURCE_ATTRIBUTE_ACE_TYPE` (`RA`, unsupported).
+    SystemResourceAttribute = 0x12,
+    /// `SYSTEM_SCOPED_POLICY_ID_ACE_TYPE` (`SP`, unsupported).
+    SystemScopedPolicyId = 0x13,
+}
+
+impl AceType {
+    /// Whether an ACL holding this type needs revision 4 (`ACL_REVISION_DS`): object types
+    /// 5–8, 0x0b, 0x0c, 0x0f, 0x10.
+    #[must_use]
+    pub fn needs_ds_revision(self) -> bool {
+        matches!(u8::from(self), 0x05..=0x08 | 0x0b | 0x0c | 0x0f | 0x10)
+    }
+
+    /// Whether this codec reads and writes the type (mask + optional GUIDs + SID body).
+    #[must_use]
+    pub fn is_supported(self) -> bool {
+        matches!(u8::from(self), 0x00..=0x03 | 0x05..=0x08 | 0x11)
+    }
+
+    /// Whether the body has the object flags and GUIDs (types 5–8).
+    #[must_use]
+    pub fn is_object(self) -> bool {
+        matches!(u8::from(self), 0x05..=0x08)
+    }
+
+    /// The SDDL token for a supported type.
+    #[must_use]
+    pub fn sddl(self) -> Option<&'static str> {
+        ACE_TYPE_TOKENS
+            .iter()
+            .find(|(_, t)| *t == u8::from(self))
+            .map(|(s, _)| *s)
+    }
+}
+
+/// SDDL ACE type tokens of the supported types.
+pub(crate) const ACE_TYPE_TOKENS: [(&str, u8); 9] = [
+    ("A", 0x00),
+    ("D", 0x01),
+    ("AU", 0x02),
+    ("AL", 0x03),
+    ("OA", 0x05),
+    ("OD", 0x06),
+    ("OU", 0x07),
+    ("OL", 0x08),
+    ("ML", 0x11),
+];
+
+/// A GUID, stored as its 16 binary bytes (little-endian `Data1`–`Data3`, then `Data4`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Guid(pub [u8; 16]);
+
+impl Guid {
+    /// A GUID from its fields.
+    #[must_use]
+    pub fn from_fields(d1: u32, d2: u16, d3: u16, d4: [u8; 8]) -> Self {
+        let mut bytes = [0u8; 16];
+        let (part1, rest) = bytes.split_at_mut(4);
+        part1.copy_from_slice(&d1.to_le_bytes());
+        let (part2, rest) = rest.split_at_mut(2);
+        part2.copy_from_slice(&d2.to_le_bytes());
+        let (part3, part4) = rest.split_at_mut(2);
+        part3.copy_from_slice(&d3.to_le_bytes());
+        part4.copy_from_slice(&d4);
+        Self(bytes)
+    }
+
+    /// Parses the SDDL form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (either case, no braces).
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let mut c = Cursor::new(text.as_bytes());
+        let g = parse_guid(&mut c)?;
+        if c.at_end() {
+            Ok(g)
+        } else {
+            Err(c.err(ErrorKind::Expected(Expected::End)))
+        }
+    }
+}
+
+/// Parses the 36-character GUID form at the cursor.
+pub(crate) fn parse_guid(c: &mut Cursor<'_>) -> Result<Guid, Error> {
+    // Groups of hex digits as (count, byte order): d1 LE, d2 LE, d3 LE, d4 as written.
+    let mut out = [0u8; 16];
+    let mut groups = [0u64; 5];
+    for (i, (g, len)) in groups.iter_mut().zip([8usize, 4, 4, 4, 12]).enumerate() {
+        if i > 0 {
+            c.expect(b'-')
+                .map_err(|e| Error::new(e.offset, ErrorKind::Expected(Expected::Guid)))?;
+        }
+        let start = c.pos();
+        let v = c
+            .hex(len)
+            .map_err(|_| Error::new(start, ErrorKind::Expected(Expected::Guid)))?;
+        if c.pos() != start.wrapping_add(len) {
+            return Err(c.err(ErrorKind::Expected(Expected::Guid)));
+        }
+        *g = v;
+    }
+    let [data1, data2, data3, clock, node] = groups;
+    let (part1, rest) = out.split_at_mut(4);
+    part1.copy_from_slice(&u32::try_from(data1).unwrap_or(0).to_le_bytes());
+    let (part2, rest) = rest.split_at_mut(2);
+    part2.copy_from_slice(&u16::try_from(data2).unwrap_or(0).to_le_bytes());
+    let (part3, rest) = rest.split_at_mut(2);
+    part3.copy_from_slice(&u16::try_from(data3).unwrap_or(0).to_le_bytes());
+    let (part4, part5) = rest.split_at_mut(2);
+    part4.copy_from_slice(&u16::try_from(clock).unwrap_or(0).to_be_bytes());
+    part5.copy_from_slice(node.to_be_bytes().get(2..).unwrap_or(&[0; 6]));
+    Ok(Guid(out))
+}
+
+impl fmt::Display for Guid {
+    /// Lowercase `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, as Windows writes GUIDs in SDDL.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [
+            a0,
+            a1,
+            a2,
+            a3,
+            b0,
+            b1,
+            c0,
+            c1,
+            d0,
+            d1,
+            e0,
+            e1,
+            e2,
+            e3,
+            e4,
+            e5,
+        ] = self.0;
+        write!(
+            f,
+            "{:08x}-{:04x}-{:04x}-{d0:02x}{d1:02x}-{e0:02x}{e1:02x}{e2:02x}{e3:02x}{e4:02x}{e5:02x}",
+            u32::from_le_bytes([a0, a1, a2, a3]),
+            u16::from_le_bytes([b0, b1]),
+            u16::from_le_bytes([c0, c1]),
+        )
+    }
+}
+
+/// The meaning of a supported ACE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AceRepr {
+    /// The type (one of the supported ones to be encodable).
+    pub ace_type: AceType,
+    /// The flags.
+    pub flags: AceFlags,
+    /// The access mask.
+    pub mask: AccessMask,
+    /// Object type GUID (object ACE types only).
+    pub object_type: Option<Guid>,
+    /// Inherited object type GUID (object ACE types only).
+    pub inherited_object_type: Option<Guid>,
+    /// The trustee.
+    pub sid: Sid,
+}
+
+impl AceRepr {
+    /// An `ACCESS_ALLOWED_ACE` without flags.
+    #[must_use]
+    pub const fn allow(sid: Sid, mask: u32) -> Self {
+        Self::simple(AceType::AccessAllowed, sid, mask)
+    }
+
+    /// An `ACCESS_DENIED_ACE` without flags.
+    #[must_use]
+    pub const fn deny(sid: Sid, mask: u32) -> Self {
+        Self::simple(AceType::AccessDenied, sid, mask)
+    }
+
+    const fn simple(ace_type: AceType, sid: Sid, mask: u32) -> Self {
+        Self {
+            ace_type,
+            flags: AceFlags(0),
+            mask: AccessMask(mask),
+            object_type: None,
+            inherited_object_type: None,
+            sid,
+        }
+    }
+
+    /// The binary length: 8 + (object types: 4 + 16 per GUID) + SID.
+    #[must_use]
+    pub fn encoded_len(&self) -> usize {
+        let object = if self.ace_type.is_object() {
+            4usize
+                .wrapping_add(if self.object_type.is_some() { 16 } else { 0 })
+                .wrapping_add(if self.inherited_object_type.is_some() {
+                    16
+                } else {
+                    0
+                })
+        } else {
+            0
+        };
+        // At most 8 + 36 + 68 = 112.
+        field::MASK
+            .end
+            .wrapping_add(object)
+            .wrapping_add(self.sid.encoded_len())
+    }
+
+    /// Checks the repr is encodable: a supported type, GUIDs only on object types.
+    pub fn check(&self) -> Result<(), ErrorKind> {
+        if !self.ace_type.is_supported() {
+            return Err(ErrorKind::UnsupportedAceType {
+                ace_type: self.ace_type.into(),
+            });
+        }
+        if !self.ace_type.is_object()
+            && (self.object_type.is_some() || self.inherited_object_type.is_some())
+        {
+            return Err(ErrorKind::GuidOnNonObjectAce);
+        }
+        Ok(())
+    }
+
+    /// Writes the ACE; the caller has checked it. Out-of-space writes only count.
+    pub(crate) fn write(&self, out: &mut Out<'_>) {
+        let len = self.encoded_len();
+        let size = u16::try_from(len).unwrap_or(0).to_le_bytes();
+        let m = self.mask.0.to_le_bytes();
+        out.put(&[
+            self.ace_type.into(),
+            self.flags.0,
+            size[0],
+            size[1],
+            m[0],
+            m[1],
+            m[2],
+            m[3],
+        ]);
+        if self.ace_type.is_object() {
+            let flags = u32::from(self.object_type.is_some())
+                | (u32::from(self.inherited_object_type.is_some()) << 1);
+            out.put(&flags.to_le_bytes());
+            if let Some(g) = &self.object_type {
+                out.put(&g.0);
+            }
+            if let Some(g) = &self.inherited_object_type {
+                out.put(&g.0);
+            }
+        }
+        out.put_sid(&self.sid);
+    }
+}
+
+/// A validated view of one ACE (exactly `AceSize` bytes). Built by [`Acl`](crate::Acl)'s
+/// iterator or [`Ace::new_checked`]; no accessor can panic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ace<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Ace<'a> {
+    /// Checks one ACE at the start of `bytes` (errors carry offsets relative to it) and views
+    /// its `AceSize` bytes. Supported types must hold their whole body, SID included; other
+    /// types only need a valid header.
+    pub fn new_checked(bytes: &'a [u8]) -> Result<Self, Error> {
+        let truncated = |at| Error::new(at, ErrorKind::Truncated { part: Part::Ace });
+        let header = bytes.get(..ACE_HEADER_LEN).ok_or(truncated(0))?;
+        let size = u16::from_le_bytes([
+            header.get(field::SIZE.start).copied().unwrap_or(0),
+            header
+                .get(field::SIZE.start.wrapping_add(1))
+                .copied()
+                .unwrap_or(0),
+        ]);
+        let ace_type = AceType::from(header.first().copied().unwrap_or(0));
+        let bad_size = Error::new(field::SIZE.start, ErrorKind::BadAceSize { size });
+        let min = if ace_type.is_supported() {
+            field::MASK.end
+        } else {
+            ACE_HEADER_LEN
+        };
+        if usize::from(size) < min || !size.is_multiple_of(4) {
+            return Err(bad_size);
+        }
+        let bytes = bytes.get(..usize::from(size)).ok_or(truncated(0))?;
+        let ace = Self { bytes };
+        if ace_type.is_supported() {
+            let sid_at = ace.sid_offset().ok_or(bad_size)?;
+            let sid_bytes = bytes.get(sid_at..).ok_or(bad_size)?;
+            let sid = Sid::decode(sid_bytes).map_err(|e| match e.kind {
+                ErrorKind::Truncated { .. } => bad_size,
+                _ => e.shifted(sid_at),
+            })?;
+            if sid_at.saturating_add(sid.encoded_len()) > bytes.len() {
+                return Err(bad_size);
+            }
+        }
+        Ok(ace)
+    }
+
+    /// The raw type code.
+    #[must_use]
+    pub fn ace_type(&self) -> AceType {
+        AceType::from(self.byte(field::TYPE))
+    }
+
+    /// The flags.
+    #[must_use]
+    pub fn flags(&self) -> AceFlags {
+        AceFlags(self.byte(field::FLAGS))
+    }
+
+    /// `AceSize`.
+    #[must_use]
+    pub fn size(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The access mask (0 for a type with a shorter body).
+    #[must_use]
+    pub fn mask(&self) -> AccessMask {
+        AccessMask(self.u32_at(field::MASK.start).unwrap_or(0))
+    }
+
+    fn object_flags(&self) -> u32 {
+        if self.ace_type().is_object() {
+            self.u32_at(field::OBJECT_FLAGS.start).unwrap_or(0)
+        } else {
+            0
+        }
+    }
+
+    /// The object type GUID of an object ACE that has one.
+    #[must_use]
+    pub fn object_type(&self) -> Option<Guid> {
+        if self.object_flags() & 1 == 0 {
+            return None;
+        }
+        self.guid_at(field::OBJECT_FLAGS.end)
+    }
+
+    /// The inherited object type GUID of an object ACE that has one.
+    #[must_use]
+    pub fn inherited_object_type(&self) -> Option<Guid> {
+        if self.object_flags() & 2 == 0 {
+            return None;
+        }
+        let at = if self.object_flags() & 1 == 0 { 12 } else { 28 };
+        self.guid_at(at)
+    }
+
+    fn sid_offset(&self) -> Option<usize> {
+        let t = self.ace_type();
+        if !t.is_supported() {
+            return None;
+        }
+        if !t.is_object() {
+            return Some(field::MASK.end);
+        }
+        let f = self.u32_at(field::OBJECT_FLAGS.start)?;
+        Some(
+            field::OBJECT_FLAGS
+                .end
+                .wrapping_add(if f & 1 != 0 { 16 } else { 0 })
+                .wrapping_add(if f & 2 != 0 { 16 } else { 0 }),
+        )
+    }
+
+    /// The trustee SID of a supported type (`None` for other types).
+    #[must_use]
+    pub fn sid(&self) -> Option<Sid> {
+        Sid::decode(self.bytes.get(self.sid_offset()?..)?).ok()
+    }
+
+    /// The meaning of a supported ACE; `None` for unsupported types.
+    #[must_use]
+    pub fn to_repr(&self) -> Option<AceRepr> {
+        Some(AceRepr {
+            ace_type: self.ace_type(),
+            flags: self.flags(),
+            mask: self.mask(),
+            object_type: self.object_type(),
+            inherited_object_type: self.inherited_object_type(),
+            sid: self.sid()?,
+        })
+    }
+
+    /// The ACE's bytes (`AceSize` of them).
+    #[must_use]
+    pub const fn as_bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    fn byte(&self, at: usize) -> u8 {
+        self.bytes.get(at).copied().unwrap_or(0)
+    }
+
+    fn u32_at(&self, at: usize) -> Option<u32> {
+        let b = self.bytes.get(at..at.wrapping_add(4))?;
+        Some(u32::from_le_bytes([
+            *b.first()?,
+            *b.get(1)?,
+            *b.get(2)?,
+            *b.get(3)?,
+        ]))
+    }
+
+    fn guid_at(&self, at: usize) -> Option<Guid> {
+        let b = self.bytes.get(at..at.wrapping_add(16))?;
+        let mut g = [0u8; 16];
+        g.copy_from_slice(b);
+        Some(Guid(g))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::Text;
+
+    // (A;;0x1f01ff;;;SY): platform-facts §4.1, AceSize 0x14.
+    static ALLOW_SY: [u8; 20] = [
+        0x00, 0x00, 0x14, 0x00, 0xff, 0x01, 0x1f, 0x00, 1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0,
+    ];
+
+    #[test]
+    fn deconstruct() {
+        let ace = Ace::new_checked(&ALLOW_SY).unwrap();
+        assert_eq!(ace.ace_type(), AceType::AccessAllowed);
+        assert_eq!(ace.flags(), AceFlags(0));
+        assert_eq!(ace.mask(), AccessMask(0x1f_01ff));
+        assert_eq!(ace.size(), 20);
+        assert_eq!(ace.sid(), Some(Sid::parse("S-1-5-18").unwrap()));
+        assert_eq!(ace.object_type(), None);
+    }
+
+    #[test]
+    fn construct() {
+        let repr = AceRepr::allow(Sid::parse("S-1-5-18").unwrap(), 0x1f_01ff);
+        let mut buf = [0xa5u8; 22];
+        let mut out = Out::new(&mut buf);
+        repr.write(&mut out);
+        assert_eq!(out.pos(), 20);
+        assert_eq!(&buf[..20], &ALLOW_SY);
+        assert_eq!(&buf[20..], &[0xa5, 0xa5]);
+        assert_eq!(Ace::new_checked(&buf).unwrap().to_repr(), Some(repr));
+    }
+
+    #[test]
+    fn object_ace_round_trip() {
+        let g = Guid::parse("BF967ABA-0DE6-11D0-A285-00AA003049E2").unwrap();
+        assert_eq!(
+            Text::of(&g).as_str(),
+            "bf967aba-0de6-11d0-a285-00aa003049e2"
+        );
+        assert_eq!(&g.0[..4], &[0xba, 0x7a, 0x96, 0xbf]);
+        assert_eq!(
+            g,
+            Guid::from_fields(
+                0xbf96_7aba,
+                0x0de6,
+                0x11d0,
+                [0xa2, 0x85, 0, 0xaa, 0, 0x30, 0x49, 0xe2]
+            )
+        );
+        for (ot, it) in [
+            (Some(g), None),
+            (None, Some(g)),
+            (Some(g), Some(g)),
+            (None, None),
+        ] {
+            let repr = AceRepr {
+                ace_type: AceType::AccessAllowedObject,
+                flags: AceFlags(0x12),
+                mask: AccessMask(0x30),
+                object_type: ot,
+                inherited_object_type: it,
+                sid: Sid::parse("S-1-5-11").unwrap(),
+            };
+            let mut buf = [0xa5u8; 64];
+            let mut out = Out::new(&mut buf);
+            repr.write(&mut out);
+            let n = out.pos();
+            assert_eq!(n, repr.encoded_len());
+            let ace = Ace::new_checked(&buf[..n]).unwrap();
+            assert_eq!(ace.to_repr(), Some(repr));
+        }
+    }
+
+    #[test]
+    fn checks() {
+        assert_eq!(
+            Ace::new_checked(&ALLOW_SY[..3]).unwrap_err().kind,
+            ErrorKind::Truncated { part: Part::Ace }
+        );
+        assert_eq!(
+            Ace::new_checked(&ALLOW_SY[..19]).unwrap_err().kind,
+            ErrorKind::Truncated { part: Part::Ace }
+        );
+        let mut b = ALLOW_SY;
+        b[2] = 0x12; // not a multiple of 4
+        assert_eq!(
+            Ace::new_checked(&b).unwrap_err(),
+            Error::new(2, ErrorKind::BadAceSize { size: 0x12 })
+        );
+        b[2] = 0x10; // too short for the SID
+        assert_eq!(
+            Ace::new_checked(&b).unwrap_err(),
+            Error::new(2, ErrorKind::BadAceSize { size: 0x10 })
+        );
+        b[2] = 0x14;
+        b[8] = 2; // SID revision
+        assert_eq!(
+            Ace::new_checked(&b).unwrap_err(),
+            Error::new(
+                8,
+                ErrorKind::BadRevision {
+                    part: Part::Sid,
+                    found: 2
+                }
+            )
+        );
+        // An unknown type keeps only its header checked.
+        let unknown = [0x42u8, 0, 4, 0];
+        let ace = Ace::new_checked(&unknown).unwrap();
+        assert_eq!(ace.ace_type(), AceType::Unknown(0x42));
+        assert_eq!(u8::from(ace.ace_type()), 0x42);
+        assert_eq!(ace.to_repr(), None);
+        assert_eq!(ace.sid(), None);
+    }
+
+    #[test]
+    fn type_codes_round_trip() {
+        for v in 0..=255u8 {
+            assert_eq!(u8::from(AceType::from(v)), v);
+        }
+        assert!(AceType::from(0x0b).needs_ds_revision());
+        assert!(!AceType::from(0x11).needs_ds_revision());
+        assert_eq!(AceType::from(7).sddl(), Some("OU"));
+    }
+}

@@ -1,0 +1,537 @@
+//! Self-relative security descriptors (MS-DTYP 2.4.6): the validated [`SecurityDescriptor`]
+//! view and [`encode_descriptor`].
+//!
+//! Header (20 bytes): revision (1) = 1 | Sbz1 (1, resource-manager control bits) | control (2,
+//! LE) | offsets of owner, group, SACL, DACL (4 each, LE; 0 = absent). Windows writes the parts
+//! as SACL | DACL | Owner | Group packed from offset 20; the view follows offsets, so any
+//! layout decodes.
+
+use crate::acl::Acl;
+use crate::error::{Error, ErrorKind, Part};
+use crate::out::Out;
+use crate::sid::Sid;
+
+mod field {
+    use core::ops::Range;
+    pub(super) const REVISION: usize = 0;
+    pub(super) const CONTROL: Range<usize> = 2..4;
+    pub(super) const OWNER: Range<usize> = 4..8;
+    pub(super) const GROUP: Range<usize> = 8..12;
+    pub(super) const SACL: Range<usize> = 12..16;
+    pub(super) const DACL: Range<usize> = 16..20;
+}
+
+/// Length of the self-relative header.
+pub const SD_HEADER_LEN: usize = field::DACL.end;
+
+/// The control word (`SECURITY_DESCRIPTOR_CONTROL`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ControlFlags(pub u16);
+
+impl ControlFlags {
+    /// `SE_OWNER_DEFAULTED`.
+    pub const OWNER_DEFAULTED: u16 = 0x0001;
+    /// `SE_GROUP_DEFAULTED`.
+    pub const GROUP_DEFAULTED: u16 = 0x0002;
+    /// `SE_DACL_PRESENT` (`D:`).
+    pub const DACL_PRESENT: u16 = 0x0004;
+    /// `SE_DACL_DEFAULTED`.
+    pub const DACL_DEFAULTED: u16 = 0x0008;
+    /// `SE_SACL_PRESENT` (`S:`).
+    pub const SACL_PRESENT: u16 = 0x0010;
+    /// `SE_SACL_DEFAULTED`.
+    pub const SACL_DEFAULTED: u16 = 0x0020;
+    /// `SE_DACL_AUTO_INHERIT_REQ` (`D:AR`).
+    pub const DACL_AUTO_INHERIT_REQ: u16 = 0x0100;
+    /// `SE_SACL_AUTO_INHERIT_REQ` (`S:AR`).
+    pub const SACL_AUTO_INHERIT_REQ: u16 = 0x0200;
+    /// `SE_DACL_AUTO_INHERITED` (`D:AI`).
+    pub const DACL_AUTO_INHERITED: u16 = 0x0400;
+    /// `SE_SACL_AUTO_INHERITED` (`S:AI`).
+    pub const SACL_AUTO_INHERITED: u16 = 0x0800;
+    /// `SE_DACL_PROTECTED` (`D:P`).
+    pub const DACL_PROTECTED: u16 = 0x1000;
+    /// `SE_SACL_PROTECTED` (`S:P`).
+    pub const SACL_PROTECTED: u16 = 0x2000;
+    /// `SE_RM_CONTROL_VALID`.
+    pub const RM_CONTROL_VALID: u16 = 0x4000;
+    /// `SE_SELF_RELATIVE`.
+    pub const SELF_RELATIVE: u16 = 0x8000;
+
+    /// Whether every bit of `bits` is set.
+    #[must_use]
+    pub const fn contains(self, bits: u16) -> bool {
+        self.0 & bits == bits
+    }
+}
+
+/// A validated view of a self-relative security descriptor; no accessor can panic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SecurityDescriptor<'a> {
+    bytes: &'a [u8],
+    control: ControlFlags,
+    owner: u32,
+    group: u32,
+    sacl_off: u32,
+    dacl_off: u32,
+    sacl: Option<Acl<'a>>,
+    dacl: Option<Acl<'a>>,
+}
+
+impl<'a> SecurityDescriptor<'a> {
+    /// Checks a self-relative descriptor at the start of `bytes`: revision 1, `SE_SELF_RELATIVE`,
+    /// every non-zero offset at or after the header, 4-byte aligned and pointing at a valid SID
+    /// or ACL inside `bytes`. Offsets in errors are byte offsets in `bytes`.
+    pub fn new_checked(bytes: &'a [u8]) -> Result<Self, Error> {
+        let h = bytes.get(..SD_HEADER_LEN).ok_or(Error::new(
+            0,
+            ErrorKind::Truncated {
+                part: Part::DescriptorHeader,
+            },
+        ))?;
+        let rd = |r: core::ops::Range<usize>| {
+            h.get(r).map_or(0, |b| {
+                b.iter().rev().fold(0u32, |a, &x| (a << 8) | u32::from(x))
+            })
+        };
+        let revision = h.first().copied().unwrap_or(0);
+        if revision != 1 {
+            return Err(Error::new(
+                field::REVISION,
+                ErrorKind::BadRevision {
+                    part: Part::DescriptorHeader,
+                    found: revision,
+                },
+            ));
+        }
+        let control = ControlFlags(u16::try_from(rd(field::CONTROL)).unwrap_or(0));
+        if !control.contains(ControlFlags::SELF_RELATIVE) {
+            return Err(Error::new(field::CONTROL.start, ErrorKind::NotSelfRelative));
+        }
+        let owner = rd(field::OWNER);
+        let group = rd(field::GROUP);
+        let sacl_off = rd(field::SACL);
+        let dacl_off = rd(field::DACL);
+        for (off, part, at) in [
+            (owner, Part::Owner, field::OWNER.start),
+            (group, Part::Group, field::GROUP.start),
+            (sacl_off, Part::Sacl, field::SACL.start),
+            (dacl_off, Part::Dacl, field::DACL.start),
+        ] {
+            check_offset(bytes, off, part, at)?;
+        }
+        for off in [owner, group] {
+            if off != 0 {
+                let at = usize::try_from(off).unwrap_or(usize::MAX);
+                Sid::decode(bytes.get(at..).unwrap_or(&[])).map_err(|e| e.shifted(at))?;
+            }
+        }
+        let acl = |off: u32| -> Result<Option<Acl<'a>>, Error> {
+            if off == 0 {
+                return Ok(None);
+            }
+            let at = usize::try_from(off).unwrap_or(usize::MAX);
+            Acl::new_checked(bytes.get(at..).unwrap_or(&[]))
+                .map(Some)
+                .map_err(|e| e.shifted(at))
+        };
+        let sacl = acl(sacl_off)?;
+        let dacl = acl(dacl_off)?;
+        Ok(Self {
+            bytes,
+            control,
+            owner,
+            group,
+            sacl_off,
+            dacl_off,
+            sacl,
+            dacl,
+        })
+    }
+
+    /// The control word.
+    #[must_use]
+    pub const fn control(&self) -> ControlFlags {
+        self.control
+    }
+
+    /// The resource-manager control bits (`Sbz1`).
+    #[must_use]
+    pub fn rm_control(&self) -> u8 {
+        self.bytes.get(1).copied().unwrap_or(0)
+    }
+
+    fn sid_at(&self, off: u32) -> Option<Sid> {
+        if off == 0 {
+            return None;
+        }
+        Sid::decode(self.bytes.get(usize::try_from(off).ok()?..)?).ok()
+    }
+
+    /// The owner SID, if present.
+    #[must_use]
+    pub fn owner(&self) -> Option<Sid> {
+        self.sid_at(self.owner)
+    }
+
+    /// The group SID, if present.
+    #[must_use]
+    pub fn group(&self) -> Option<Sid> {
+        self.sid_at(self.group)
+    }
+
+    /// The DACL when `SE_DACL_PRESENT` is set and it has an offset. Present without an offset
+    /// is a NULL DACL ([`is_dacl_null`](Self::is_dacl_null)).
+    #[must_use]
+    pub fn dacl(&self) -> Option<Acl<'a>> {
+        if self.control.contains(ControlFlags::DACL_PRESENT) {
+            self.dacl
+        } else {
+            None
+        }
+    }
+
+    /// The SACL when `SE_SACL_PRESENT` is set and it has an offset.
+    #[must_use]
+    pub fn sacl(&self) -> Option<Acl<'a>> {
+        if self.control.contains(ControlFlags::SACL_PRESENT) {
+            self.sacl
+        } else {
+            None
+        }
+    }
+
+    /// `SE_DACL_PRESENT` with no DACL: a NULL DACL, which grants everyone everything.
+    #[must_use]
+    pub fn is_dacl_null(&self) -> bool {
+        self.control.contains(ControlFlags::DACL_PRESENT) && self.dacl.is_none()
+    }
+
+    /// `SE_SACL_PRESENT` with no SACL.
+    #[must_use]
+    pub fn is_sacl_null(&self) -> bool {
+        self.control.contains(ControlFlags::SACL_PRESENT) && self.sacl.is_none()
+    }
+
+    /// The descriptor's length: the end of its furthest part (at least the header), as
+    /// `GetSecurityDescriptorLength` would count for a packed descriptor.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        let sid_end = |off: u32| {
+            self.sid_at(off).map_or(0, |s| {
+                usize::try_from(off)
+                    .unwrap_or(0)
+                    .saturating_add(s.encoded_len())
+            })
+        };
+        let acl_end = |acl: Option<Acl<'_>>, off: u32| {
+            acl.map_or(0, |a| {
+                usize::try_from(off).unwrap_or(0).saturating_add(a.size())
+            })
+        };
+        SD_HEADER_LEN
+            .max(sid_end(self.owner))
+            .max(sid_end(self.group))
+            .max(acl_end(self.sacl, self.sacl_off))
+            .max(acl_end(self.dacl, self.dacl_off))
+    }
+
+    /// The SACL's byte offset (0 when there is none).
+    #[must_use]
+    pub fn sacl_offset(&self) -> usize {
+        usize::try_from(self.sacl_off).unwrap_or(0)
+    }
+
+    /// The DACL's byte offset (0 when there is none).
+    #[must_use]
+    pub fn dacl_offset(&self) -> usize {
+        usize::try_from(self.dacl_off).unwrap_or(0)
+    }
+
+    /// Never empty: a descriptor has at least its header.
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The descriptor's bytes (`len()` of them).
+    #[must_use]
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.bytes.get(..self.len()).unwrap_or(self.bytes)
+    }
+}
+
+fn check_offset(bytes: &[u8], off: u32, part: Part, at: usize) -> Result<(), Error> {
+    if off == 0 {
+        return Ok(());
+    }
+    let o = usize::try_from(off).unwrap_or(usize::MAX);
+    if o < SD_HEADER_LEN {
+        return Err(Error::new(at, ErrorKind::OffsetInHeader { part }));
+    }
+    if !off.is_multiple_of(4) {
+        return Err(Error::new(at, ErrorKind::OffsetUnaligned { part }));
+    }
+    if o >= bytes.len() {
+        return Err(Error::new(at, ErrorKind::Truncated { part }));
+    }
+    Ok(())
+}
+
+/// The parts of a descriptor to encode. ACLs are encoded ACL bytes (from [`AclWriter`](crate::AclWriter)
+/// or [`Acl::as_bytes`]). `control` supplies the flag bits; `SE_SELF_RELATIVE` and the
+/// `*_PRESENT` bits of given ACLs are added. A NULL DACL is `dacl: None` with
+/// `SE_DACL_PRESENT` in `control`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DescriptorParts<'a> {
+    /// Control bits.
+    pub control: ControlFlags,
+    /// Owner SID.
+    pub owner: Option<Sid>,
+    /// Group SID.
+    pub group: Option<Sid>,
+    /// Encoded SACL.
+    pub sacl: Option<&'a [u8]>,
+    /// Encoded DACL.
+    pub dacl: Option<&'a [u8]>,
+}
+
+/// The exact length [`encode_descriptor`] writes (ACL lengths as given).
+#[must_use]
+pub fn descriptor_len(parts: &DescriptorParts<'_>) -> usize {
+    SD_HEADER_LEN
+        .saturating_add(parts.sacl.map_or(0, <[u8]>::len))
+        .saturating_add(parts.dacl.map_or(0, <[u8]>::len))
+        .saturating_add(parts.owner.map_or(0, |s| s.encoded_len()))
+        .saturating_add(parts.group.map_or(0, |s| s.encoded_len()))
+}
+
+/// Writes a self-relative descriptor in Windows' layout: header | SACL | DACL | Owner | Group.
+/// Each ACL must be valid and exactly `AclSize` bytes with `AclSize` a multiple of 4 (offset
+/// 0 of an error is then the ACL's own byte offset).
+pub fn encode_descriptor(parts: &DescriptorParts<'_>, out: &mut [u8]) -> Result<usize, Error> {
+    for acl in [parts.sacl, parts.dacl].into_iter().flatten() {
+        let view = Acl::new_checked(acl)?;
+        if view.size() != acl.len() || !acl.len().is_multiple_of(4) {
+            let size = u16::try_from(acl.len()).unwrap_or(u16::MAX);
+            return Err(Error::new(2, ErrorKind::BadAclSize { size }));
+        }
+    }
+    let needed = descriptor_len(parts);
+    if out.len() < needed {
+        return Err(Error::new(0, ErrorKind::BufferTooSmall { needed }));
+    }
+    let mut control = parts.control.0 | ControlFlags::SELF_RELATIVE;
+    if parts.sacl.is_some() {
+        control |= ControlFlags::SACL_PRESENT;
+    }
+    if parts.dacl.is_some() {
+        control |= ControlFlags::DACL_PRESENT;
+    }
+    let mut writer = Out::new(out);
+    writer.put(&[0; SD_HEADER_LEN]);
+    let mut offsets = [0u32; 4]; // owner, group, sacl, dacl
+    let [owner_off, group_off, sacl_off, dacl_off] = &mut offsets;
+    for (acl, slot) in [(parts.sacl, sacl_off), (parts.dacl, dacl_off)] {
+        if let Some(acl) = acl {
+            *slot = u32::try_from(writer.pos()).unwrap_or(0);
+            writer.put(acl);
+        }
+    }
+    for (sid, slot) in [(parts.owner, owner_off), (parts.group, group_off)] {
+        if let Some(sid) = sid {
+            *slot = u32::try_from(writer.pos()).unwrap_or(0);
+            writer.put_sid(&sid);
+        }
+    }
+    write_sd_header(&mut writer, 0, control, offsets);
+    Ok(writer.pos())
+}
+
+/// Patches a descriptor header at `at`: revision 1, Sbz1 0, control, offsets (owner, group,
+/// SACL, DACL).
+pub(crate) fn write_sd_header(out: &mut Out<'_>, at: usize, control: u16, offsets: [u32; 4]) {
+    let [c0, c1] = control.to_le_bytes();
+    out.patch(at, &[1, 0, c0, c1]);
+    for (field, offset) in [field::OWNER, field::GROUP, field::SACL, field::DACL]
+        .into_iter()
+        .zip(offsets)
+    {
+        out.patch(at.saturating_add(field.start), &offset.to_le_bytes());
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::ace::AceRepr;
+    use crate::acl::AclWriter;
+
+    fn sid(s: &str) -> Sid {
+        Sid::parse(s).unwrap()
+    }
+
+    /// `O:BAG:SYD:(A;;KR;;;WD)(A;;KA;;;BA)(A;;KA;;;SY)` as Windows writes it
+    /// (platform-facts §4.1, Samba `registry-object-rights.json`).
+    pub(crate) fn registry_sd() -> [u8; 0x78] {
+        let mut b = [0u8; 0x78];
+        let header = [
+            1u8, 0, 0x04, 0x80, 0x5c, 0, 0, 0, 0x6c, 0, 0, 0, 0, 0, 0, 0, 0x14, 0, 0, 0,
+        ];
+        b[..20].copy_from_slice(&header);
+        let dacl: [u8; 0x48] = [
+            0x02, 0x00, 0x48, 0x00, 0x03, 0x00, 0x00, 0x00, //
+            0x00, 0x00, 0x14, 0x00, 0x19, 0x00, 0x02, 0x00, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+            0, //
+            0x00, 0x00, 0x18, 0x00, 0x3f, 0x00, 0x0f, 0x00, 1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0,
+            0x20, 2, 0, 0, //
+            0x00, 0x00, 0x14, 0x00, 0x3f, 0x00, 0x0f, 0x00, 1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0,
+        ];
+        b[0x14..0x5c].copy_from_slice(&dacl);
+        b[0x5c..0x6c].copy_from_slice(&[1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 0x20, 2, 0, 0]);
+        b[0x6c..0x78].copy_from_slice(&[1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0]);
+        b
+    }
+
+    #[test]
+    fn deconstruct() {
+        let bytes = registry_sd();
+        let sd = SecurityDescriptor::new_checked(&bytes).unwrap();
+        assert_eq!(sd.control(), ControlFlags(0x8004));
+        assert_eq!(sd.owner(), Some(sid("S-1-5-32-544")));
+        assert_eq!(sd.group(), Some(sid("S-1-5-18")));
+        assert_eq!(sd.sacl(), None);
+        let dacl = sd.dacl().unwrap();
+        assert_eq!(dacl.ace_count(), 3);
+        assert_eq!(sd.len(), 0x78);
+        assert_eq!(sd.as_bytes(), &bytes[..]);
+        assert!(!sd.is_dacl_null());
+    }
+
+    #[test]
+    fn construct() {
+        let mut acl = [0u8; 0x48];
+        let mut w = AclWriter::new(&mut acl).unwrap();
+        w.push(&AceRepr::allow(sid("S-1-1-0"), 0x2_0019)).unwrap();
+        w.push(&AceRepr::allow(sid("S-1-5-32-544"), 0xf_003f))
+            .unwrap();
+        w.push(&AceRepr::allow(sid("S-1-5-18"), 0xf_003f)).unwrap();
+        w.finish().unwrap();
+        let parts = DescriptorParts {
+            control: ControlFlags(0),
+            owner: Some(sid("S-1-5-32-544")),
+            group: Some(sid("S-1-5-18")),
+            sacl: None,
+            dacl: Some(&acl),
+        };
+        assert_eq!(descriptor_len(&parts), 0x78);
+        let mut buf = [0xa5u8; 0x7a];
+        assert_eq!(encode_descriptor(&parts, &mut buf), Ok(0x78));
+        assert_eq!(buf[..0x78], registry_sd());
+        assert_eq!(&buf[0x78..], &[0xa5, 0xa5]);
+        assert_eq!(
+            encode_descriptor(&parts, &mut buf[..0x77])
+                .unwrap_err()
+                .kind,
+            ErrorKind::BufferTooSmall { needed: 0x78 }
+        );
+    }
+
+    #[test]
+    fn empty_and_null_dacl() {
+        let mut buf = [0xa5u8; 20];
+        let n = encode_descriptor(&DescriptorParts::default(), &mut buf).unwrap();
+        assert_eq!(n, 20);
+        assert_eq!(
+            buf,
+            [
+                1, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+            ]
+        );
+        let parts = DescriptorParts {
+            control: ControlFlags(ControlFlags::DACL_PRESENT),
+            ..Default::default()
+        };
+        encode_descriptor(&parts, &mut buf).unwrap();
+        let sd = SecurityDescriptor::new_checked(&buf).unwrap();
+        assert!(sd.is_dacl_null());
+        assert_eq!(sd.dacl(), None);
+        assert_eq!(sd.len(), 20);
+    }
+
+    #[test]
+    fn checks() {
+        let good = registry_sd();
+        let err = |b: &[u8]| SecurityDescriptor::new_checked(b).unwrap_err();
+        assert_eq!(
+            err(&good[..19]),
+            Error::new(
+                0,
+                ErrorKind::Truncated {
+                    part: Part::DescriptorHeader
+                }
+            )
+        );
+        let mut b = good;
+        b[0] = 2;
+        assert_eq!(
+            err(&b),
+            Error::new(
+                0,
+                ErrorKind::BadRevision {
+                    part: Part::DescriptorHeader,
+                    found: 2
+                }
+            )
+        );
+        let mut b = good;
+        b[3] = 0;
+        assert_eq!(err(&b), Error::new(2, ErrorKind::NotSelfRelative));
+        let mut b = good;
+        b[4] = 0x10;
+        assert_eq!(
+            err(&b),
+            Error::new(4, ErrorKind::OffsetInHeader { part: Part::Owner })
+        );
+        let mut b = good;
+        b[8] = 0x6d;
+        assert_eq!(
+            err(&b),
+            Error::new(8, ErrorKind::OffsetUnaligned { part: Part::Group })
+        );
+        let mut b = good;
+        b[8] = 0x78;
+        assert_eq!(
+            err(&b),
+            Error::new(8, ErrorKind::Truncated { part: Part::Group })
+        );
+        let mut b = good;
+        b[0x14] = 9; // DACL revision
+        assert_eq!(
+            err(&b),
+            Error::new(
+                0x14,
+                ErrorKind::BadRevision {
+                    part: Part::Acl,
+                    found: 9
+                }
+            )
+        );
+        assert_eq!(
+            err(&good[..0x77]).kind,
+            ErrorKind::Truncated { part: Part::Sid }
+        );
+        let mut b = good;
+        b[0x5c] = 3; // owner SID revision
+        assert_eq!(
+            err(&b),
+            Error::new(
+                0x5c,
+                ErrorKind::BadRevision {
+                    part: Part::Sid,
+                    found: 3
+                }
+            )
+        );
+    }
+}

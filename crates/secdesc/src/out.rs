@@ -1,0 +1,44 @@
+//! The output cursor of the encoders: writes what fits and keeps counting past the end, so one
+//! pass both encodes and, on a short buffer, learns the exact size needed.
+
+use crate::sid::Sid;
+
+pub(crate) struct Out<'a> {
+    buf: &'a mut [u8],
+    pos: usize,
+}
+
+impl<'a> Out<'a> {
+    pub(crate) fn new(buf: &'a mut [u8]) -> Self {
+        Self { buf, pos: 0 }
+    }
+
+    /// Bytes written or counted so far.
+    pub(crate) const fn pos(&self) -> usize {
+        self.pos
+    }
+
+    pub(crate) fn put(&mut self, bytes: &[u8]) {
+        let end = self.pos.saturating_add(bytes.len());
+        if let Some(dst) = self.buf.get_mut(self.pos..end) {
+            dst.copy_from_slice(bytes);
+        }
+        self.pos = end;
+    }
+
+    pub(crate) fn put_sid(&mut self, sid: &Sid) {
+        let n = sid.encoded_len();
+        let end = self.pos.saturating_add(n);
+        if let Some(dst) = self.buf.get_mut(self.pos..end) {
+            sid.write_exact(dst);
+        }
+        self.pos = end;
+    }
+
+    /// Overwrites bytes already passed (header fields patched after their contents).
+    pub(crate) fn patch(&mut self, at: usize, bytes: &[u8]) {
+        if let Some(dst) = self.buf.get_mut(at..at.saturating_add(bytes.len())) {
+            dst.copy_from_slice(bytes);
+        }
+    }
+}

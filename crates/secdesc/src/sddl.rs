@@ -1,0 +1,596 @@
+//! SDDL ("Security Descriptor String Format") to and from self-relative descriptors.
+//!
+//! # Encoding
+//!
+//! [`encode`] works in one pass straight into the caller's buffer: a first scan locates the
+//! `O:`, `G:`, `D:` and `S:` sections (tags are the letter before a `:` outside parentheses,
+//! each at most once, in any order), then the SACL, DACL, owner and group are parsed and written
+//! at their final offsets (Windows' layout: header | SACL | DACL | Owner | Group), and each ACL
+//! header (size, count, revision 2 or 4) is patched after its ACEs. Numbers and SIDs are parsed
+//! from the text without intermediate strings. When the buffer is short the pass keeps counting,
+//! so the error carries the exact `needed` size; [`encoded_len`] is the same pass without output.
+//! On any error the buffer holds partial output and must not be used.
+//!
+//! Accepted: ACE types `A`, `D`, `OA`, `OD`, `AU`, `AL`, `OU`, `OL`, `ML`; ACE flags `OI`,
+//! `CI`, `NP`, `IO`, `ID`, `CR`, `SA`, `FA` and `TP` (= 0x40, like `SA`); rights as tokens
+//! (generic `GA GR GW GX`, standard `RC SD WD WO`, directory service `CC DC LC SW RP WP DT LO
+//! CR`, file `FA FR FW FX`, registry `KA KR KW KX`, label `NR NW NX`) or one number (`0x` hex
+//! or decimal without leading zeros, so no octal ambiguity); object GUIDs on object types only;
+//! SIDs as strict `S-1-…` strings (see [`Sid::parse`]) or two-letter aliases, any case;
+//! ACL flags `P`, `AI`, `AR` and `NO_ACCESS_CONTROL`. Whitespace is not accepted anywhere.
+//!
+//! `D:NO_ACCESS_CONTROL` encodes as Windows does: `SE_DACL_PRESENT` with DACL offset 0, a NULL
+//! DACL that grants everyone everything. The codec represents it so a descriptor read from a
+//! system can be shown faithfully; the policy crate refuses to build one.
+//!
+//! Refused with a precise error: conditional (callback) ACEs `XA`, `XD`, `ZA`, `XU`
+//! ([`ErrorKind::UnsupportedConditionalAce`]), resource attributes `RA`
+//! ([`ErrorKind::UnsupportedResourceAttribute`]), and `SP`/`FL`
+//! ([`ErrorKind::UnsupportedAceType`]).
+//!
+//! # Formatting
+//!
+//! [`format`] writes `O:`, `G:`, `D:`, `S:` in that order, aliases where Windows uses them,
+//! ACL flags as `P`, `AR`, `AI`, ACE flags in bit order, rights as one composite token (`FA`,
+//! `KR`, …) on an exact match, else single-bit tokens in bit order when they cover the mask,
+//! else `0x…`; GUIDs in lowercase. Control bits without an SDDL form (the `*_DEFAULTED` bits,
+//! `SE_RM_CONTROL_VALID`, …) are not written. Unsupported ACE types make it fail with
+//! `fmt::Error`; [`check_formattable`] names the ACE and its offset first.
+
+use core::fmt::{self, Write};
+
+use crate::ace::{ACE_FLAG_TOKENS, AceFlags, AceRepr, AceType, parse_guid};
+use crate::acl::{ACL_HEADER_LEN, ACL_REVISION, ACL_REVISION_DS, Acl, MAX_ACL_LEN, write_header};
+use crate::alias::{SddlContext, alias_of, resolve_pair};
+use crate::descriptor::{ControlFlags, SD_HEADER_LEN, SecurityDescriptor, write_sd_header};
+use crate::error::{Error, ErrorKind, Expected};
+use crate::out::Out;
+use crate::sid::{Sid, parse_sid};
+use crate::text::Cursor;
+
+/// Single-bit rights tokens in the order they are written (ascending bit).
+const RIGHT_BITS: [([u8; 2], u32); 17] = [
+    (*b"CC", 0x0000_0001),
+    (*b"DC", 0x0000_0002),
+    (*b"LC", 0x0000_0004),
+    (*b"SW", 0x0000_0008),
+    (*b"RP", 0x0000_0010),
+    (*b"WP", 0x0000_0020),
+    (*b"DT", 0x0000_0040),
+    (*b"LO", 0x0000_0080),
+    (*b"CR", 0x0000_0100),
+    (*b"SD", 0x0001_0000),
+    (*b"RC", 0x0002_0000),
+    (*b"WD", 0x0004_0000),
+    (*b"WO", 0x0008_0000),
+    (*b"GA", 0x1000_0000),
+    (*b"GX", 0x2000_0000),
+    (*b"GW", 0x4000_0000),
+    (*b"GR", 0x8000_0000),
+];
+
+/// Composite rights tokens; formatting uses the first exact match (`KX` equals `KR`).
+const RIGHT_COMPOSITES: [([u8; 2], u32); 8] = [
+    (*b"FA", 0x001f_01ff),
+    (*b"FR", 0x0012_0089),
+    (*b"FW", 0x0012_0116),
+    (*b"FX", 0x0012_00a0),
+    (*b"KA", 0x000f_003f),
+    (*b"KR", 0x0002_0019),
+    (*b"KW", 0x0002_0006),
+    (*b"KX", 0x0002_0019),
+];
+
+/// Mandatory-label rights tokens (written for `ML` ACEs only).
+const RIGHT_LABEL: [([u8; 2], u32); 3] = [(*b"NW", 0x1), (*b"NR", 0x2), (*b"NX", 0x4)];
+
+fn right_token(t: [u8; 2]) -> Option<u32> {
+    RIGHT_BITS
+        .iter()
+        .chain(&RIGHT_COMPOSITES)
+        .chain(&RIGHT_LABEL)
+        .find(|(k, _)| *k == t)
+        .map(|&(_, v)| v)
+}
+
+/// The byte length [`encode`] writes for `text`.
+pub fn encoded_len(text: &str, ctx: &SddlContext) -> Result<usize, Error> {
+    encode_pass(text.as_bytes(), ctx, &mut []).map_err(|e| to_char_offset(text, e))
+}
+
+/// Encodes SDDL `text` as a self-relative descriptor in `out`; returns the bytes written.
+pub fn encode(text: &str, ctx: &SddlContext, out: &mut [u8]) -> Result<usize, Error> {
+    let n = encode_pass(text.as_bytes(), ctx, out).map_err(|e| to_char_offset(text, e))?;
+    if n > out.len() {
+        return Err(Error::new(0, ErrorKind::BufferTooSmall { needed: n }));
+    }
+    Ok(n)
+}
+
+/// Parses a whole string as a SID (`S-1-…`) or a two-letter alias (any case).
+pub fn parse_sid_or_alias(text: &str, ctx: &SddlContext) -> Result<Sid, Error> {
+    let s = text.as_bytes();
+    let mut c = Cursor::new(s);
+    let sid = sid_or_alias(&mut c, ctx).map_err(|e| to_char_offset(text, e))?;
+    if !c.at_end() {
+        return Err(to_char_offset(
+            text,
+            c.err(ErrorKind::Expected(Expected::End)),
+        ));
+    }
+    Ok(sid)
+}
+
+/// Byte offsets become character offsets (they differ only after non-ASCII text).
+fn to_char_offset(text: &str, e: Error) -> Error {
+    let chars = text.as_bytes().get(..e.offset).map_or(e.offset, |p| {
+        // Count bytes that start a UTF-8 character (not 0b10xx_xxxx continuation bytes).
+        p.iter().filter(|&&b| b & 0xc0 != 0x80).count()
+    });
+    Error { offset: chars, ..e }
+}
+
+/// Value ranges `[start, end)` of the four sections, and each tag's offset.
+#[derive(Default)]
+struct Sections {
+    owner: Option<(usize, usize)>,
+    group: Option<(usize, usize)>,
+    dacl: Option<(usize, usize)>,
+    sacl: Option<(usize, usize)>,
+}
+
+fn locate(s: &[u8]) -> Result<Sections, Error> {
+    let mut sec = Sections::default();
+    if s.is_empty() {
+        return Ok(sec);
+    }
+    let mut depth = 0u32;
+    // (tag, value start) of the section being scanned.
+    let mut open: Option<(u8, usize)> = None;
+    let close = |sec: &mut Sections, open: Option<(u8, usize)>, end: usize| {
+        if let Some((tag, start)) = open {
+            let slot = match tag {
+                b'O' => &mut sec.owner,
+                b'G' => &mut sec.group,
+                b'D' => &mut sec.dacl,
+                _ => &mut sec.sacl,
+            };
+            *slot = Some((start, end));
+        }
+    };
+    for (i, &b) in s.iter().enumerate() {
+        match b {
+            b'(' => depth = depth.saturating_add(1),
+            b')' => depth = depth.saturating_sub(1),
+            b':' if depth == 0 => {
+                let tag_at = i
+                    .checked_sub(1)
+                    .ok_or(Error::new(0, ErrorKind::Expected(Expected::SectionTag)))?;
+                let tag = s.get(tag_at).copied().unwrap_or(0);
+                if !matches!(tag, b'O' | b'G' | b'D' | b'S') || (open.is_none() && tag_at != 0) {
+                    let at = if open.is_none() { 0 } else { tag_at };
+                    return Err(Error::new(at, ErrorKind::Expected(Expected::SectionTag)));
+                }
+                let taken = match tag {
+                    b'O' => sec.owner.is_some(),
+                    b'G' => sec.group.is_some(),
+                    b'D' => sec.dacl.is_some(),
+                    _ => sec.sacl.is_some(),
+                } || open.is_some_and(|(t, _)| t == tag);
+                if taken {
+                    return Err(Error::new(tag_at, ErrorKind::DuplicateSection { tag }));
+                }
+                close(&mut sec, open, tag_at);
+                open = Some((tag, i.wrapping_add(1)));
+            }
+            _ => {}
+        }
+    }
+    if open.is_none() {
+        return Err(Error::new(0, ErrorKind::Expected(Expected::SectionTag)));
+    }
+    close(&mut sec, open, s.len());
+    Ok(sec)
+}
+
+/// The single encoding pass; returns the total length (which may exceed `out`).
+fn encode_pass(s: &[u8], ctx: &SddlContext, out: &mut [u8]) -> Result<usize, Error> {
+    let sec = locate(s)?;
+    let mut w = Out::new(out);
+    w.put(&[0; SD_HEADER_LEN]);
+    let mut control = ControlFlags::SELF_RELATIVE;
+    let mut offsets = [0u32; 4]; // owner, group, sacl, dacl
+    let [o_off, g_off, s_off, d_off] = &mut offsets;
+    for (range, is_sacl, slot) in [(sec.sacl, true, s_off), (sec.dacl, false, d_off)] {
+        if let Some((start, end)) = range {
+            let (flags, written) = acl_section(s, start, end, ctx, &mut w, is_sacl)?;
+            control |= flags;
+            if let Some(at) = written {
+                *slot = offset_u32(at);
+            }
+        }
+    }
+    for (range, slot) in [(sec.owner, o_off), (sec.group, g_off)] {
+        if let Some((start, end)) = range {
+            let mut c = Cursor::at(s.get(..end).unwrap_or(s), start);
+            let sid = sid_or_alias(&mut c, ctx)?;
+            if !c.at_end() {
+                return Err(c.err(ErrorKind::Expected(Expected::End)));
+            }
+            *slot = offset_u32(w.pos());
+            w.put_sid(&sid);
+        }
+    }
+    write_sd_header(&mut w, 0, control, offsets);
+    Ok(w.pos())
+}
+
+/// Descriptor offsets stay far below 4 GiB (two ACLs of at most 65,532 bytes and two SIDs).
+fn offset_u32(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
+}
+
+/// Parses one `D:`/`S:` section value and writes its ACL; returns the control bits and the
+/// ACL's offset (`None` for `NO_ACCESS_CONTROL`).
+fn acl_section(
+    s: &[u8],
+    start: usize,
+    end: usize,
+    ctx: &SddlContext,
+    w: &mut Out<'_>,
+    is_sacl: bool,
+) -> Result<(u16, Option<usize>), Error> {
+    let (present, protected, req, inherited) = if is_sacl {
+        (
+            ControlFlags::SACL_PRESENT,
+            ControlFlags::SACL_PROTECTED,
+            ControlFlags::SACL_AUTO_INHERIT_REQ,
+            ControlFlags::SACL_AUTO_INHERITED,
+        )
+    } else {
+        (
+            ControlFlags::DACL_PRESENT,
+            ControlFlags::DACL_PROTECTED,
+            ControlFlags::DACL_AUTO_INHERIT_REQ,
+            ControlFlags::DACL_AUTO_INHERITED,
+        )
+    };
+    let text = s.get(..end).unwrap_or(s);
+    let mut c = Cursor::at(text, start);
+    let mut flags = present;
+    let mut null = false;
+    while let Some(b) = c.peek() {
+        if b == b'(' {
+            break;
+        }
+        if b == b'P' {
+            flags |= protected;
+            c.advance(1);
+        } else if c.peek2() == Some(*b"AI") {
+            flags |= inherited;
+            c.advance(2);
+        } else if c.peek2() == Some(*b"AR") {
+            flags |= req;
+            c.advance(2);
+        } else if text
+            .get(c.pos()..)
+            .is_some_and(|t| t.starts_with(b"NO_ACCESS_CONTROL"))
+        {
+            null = true;
+            c.advance(17);
+        } else {
+            return Err(c.err(ErrorKind::Expected(Expected::AclFlagOrAce)));
+        }
+    }
+    if null {
+        if !c.at_end() {
+            return Err(c.err(ErrorKind::AcesInNullAcl));
+        }
+        return Ok((flags, None));
+    }
+    let acl_at = w.pos();
+    w.put(&[0; ACL_HEADER_LEN]);
+    let mut count = 0u16;
+    let mut revision = ACL_REVISION;
+    while !c.at_end() {
+        let ace_start = c.pos();
+        let ace = parse_ace(&mut c, ctx)?;
+        if ace.ace_type.needs_ds_revision() {
+            revision = ACL_REVISION_DS;
+        }
+        ace.write(w);
+        let size = w.pos().saturating_sub(acl_at);
+        if size > MAX_ACL_LEN {
+            return Err(Error::new(ace_start, ErrorKind::AclTooLarge { size }));
+        }
+        // The size check above bounds the count to 65,532 / 16.
+        count = count.wrapping_add(1);
+    }
+    let size = w.pos().saturating_sub(acl_at);
+    write_header(w, acl_at, revision, size, count);
+    Ok((flags, Some(acl_at)))
+}
+
+/// Parses `(type;flags;rights;object;inherited-object;sid)` at the cursor.
+fn parse_ace(c: &mut Cursor<'_>, ctx: &SddlContext) -> Result<AceRepr, Error> {
+    if !c.eat(b'(') {
+        return Err(c.err(ErrorKind::Expected(Expected::AclFlagOrAce)));
+    }
+    // Type token: the uppercase letters before ';'.
+    let type_at = c.pos();
+    let t0 = c.peek();
+    let t1 = c.peek_at(1);
+    let (ace_type, len) = match (t0, t1) {
+        (Some(b'A'), Some(b';')) => (0x00, 1),
+        (Some(b'D'), Some(b';')) => (0x01, 1),
+        (Some(a), Some(b)) => match [a, b] {
+            [b'A', b'U'] => (0x02, 2),
+            [b'A', b'L'] => (0x03, 2),
+            [b'O', b'A'] => (0x05, 2),
+            [b'O', b'D'] => (0x06, 2),
+            [b'O', b'U'] => (0x07, 2),
+            [b'O', b'L'] => (0x08, 2),
+            [b'M', b'L'] => (0x11, 2),
+            [b'X', b'A' | b'D' | b'U'] | [b'Z', b'A'] => {
+                return Err(c.err(ErrorKind::UnsupportedConditionalAce));
+            }
+            [b'R', b'A'] => return Err(c.err(ErrorKind::UnsupportedResourceAttribute)),
+            [b'S', b'P'] => return Err(c.err(ErrorKind::UnsupportedAceType { ace_type: 0x13 })),
+            [b'F', b'L'] => return Err(c.err(ErrorKind::UnsupportedAceType { ace_type: 0x15 })),
+            _ => return Err(c.err(ErrorKind::Expected(Expected::AceType))),
+        },
+        _ => return Err(c.err(ErrorKind::Expected(Expected::AceType))),
+    };
+    c.advance(len);
+    if c.peek() != Some(b';') {
+        return Err(Error::new(type_at, ErrorKind::Expected(Expected::AceType)));
+    }
+    c.advance(1);
+    let ace_type = AceType::from(ace_type);
+
+    // Flags.
+    let mut flags = 0u8;
+    while !c.eat(b';') {
+        let pair = c
+            .peek2()
+            .ok_or(c.err(ErrorKind::Expected(Expected::AceFlag)))?;
+        let bit = if pair == *b"TP" {
+            AceFlags::SUCCESSFUL_ACCESS
+        } else {
+            ACE_FLAG_TOKENS
+                .iter()
+                .find(|(k, _)| *k == pair)
+                .map(|&(_, v)| v)
+                .ok_or(c.err(ErrorKind::Expected(Expected::AceFlag)))?
+        };
+        flags |= bit;
+        c.advance(2);
+    }
+
+    // Rights.
+    let mask = parse_rights(c)?;
+    c.expect(b';')?;
+
+    // Object and inherited-object GUIDs.
+    let mut guids = [None, None];
+    for g in &mut guids {
+        if !c.eat(b';') {
+            if !ace_type.is_object() {
+                return Err(c.err(ErrorKind::GuidOnNonObjectAce));
+            }
+            *g = Some(parse_guid(c)?);
+            c.expect(b';')?;
+        }
+    }
+    let [object_type, inherited_object_type] = guids;
+
+    let sid = sid_or_alias(c, ctx)?;
+    c.expect(b')')?;
+    Ok(AceRepr {
+        ace_type,
+        flags: AceFlags(flags),
+        mask: crate::ace::AccessMask(mask),
+        object_type,
+        inherited_object_type,
+        sid,
+    })
+}
+
+fn parse_rights(c: &mut Cursor<'_>) -> Result<u32, Error> {
+    match c.peek() {
+        Some(b';') => Ok(0),
+        Some(b'0') if matches!(c.peek_at(1), Some(b'x' | b'X')) => {
+            c.advance(2);
+            let v = c.hex(8)?;
+            Ok(u32::try_from(v).unwrap_or(u32::MAX))
+        }
+        Some(b'0'..=b'9') => c.decimal_u32(),
+        _ => {
+            let mut mask = 0u32;
+            while c.peek() != Some(b';') {
+                let v = c
+                    .peek2()
+                    .and_then(right_token)
+                    .ok_or(c.err(ErrorKind::Expected(Expected::Right)))?;
+                mask |= v;
+                c.advance(2);
+            }
+            Ok(mask)
+        }
+    }
+}
+
+/// A SID string or a two-letter alias at the cursor.
+fn sid_or_alias(c: &mut Cursor<'_>, ctx: &SddlContext) -> Result<Sid, Error> {
+    if c.peek() == Some(b'S') && c.peek_at(1) == Some(b'-') {
+        return parse_sid(c);
+    }
+    let pair = c
+        .peek2()
+        .ok_or(c.err(ErrorKind::Expected(Expected::SidOrAlias)))?;
+    if !pair.iter().all(u8::is_ascii_alphabetic) {
+        return Err(c.err(ErrorKind::Expected(Expected::SidOrAlias)));
+    }
+    let sid = resolve_pair(pair, ctx).map_err(|k| c.err(k))?;
+    c.advance(2);
+    Ok(sid)
+}
+
+/// Checks that [`format`] can write every ACE of `sd`; the error names the first ACE of an
+/// unsupported type by its byte offset in the descriptor.
+pub fn check_formattable(sd: &SecurityDescriptor<'_>) -> Result<(), Error> {
+    for (acl, base) in [(sd.sacl(), sd.sacl_offset()), (sd.dacl(), sd.dacl_offset())] {
+        let Some(acl) = acl else { continue };
+        let mut at = base.saturating_add(ACL_HEADER_LEN);
+        for ace in acl.aces() {
+            if !ace.ace_type().is_supported() {
+                return Err(Error::new(
+                    at,
+                    ErrorKind::UnsupportedAceType {
+                        ace_type: ace.ace_type().into(),
+                    },
+                ));
+            }
+            at = at.saturating_add(ace.size());
+        }
+    }
+    Ok(())
+}
+
+/// Writes `sd` as SDDL (see the module docs for the exact form).
+pub fn format(sd: &SecurityDescriptor<'_>, ctx: &SddlContext, w: &mut dyn Write) -> fmt::Result {
+    if let Some(o) = sd.owner() {
+        w.write_str("O:")?;
+        write_sid(&o, ctx, w)?;
+    }
+    if let Some(g) = sd.group() {
+        w.write_str("G:")?;
+        write_sid(&g, ctx, w)?;
+    }
+    let control = sd.control();
+    if control.contains(ControlFlags::DACL_PRESENT) {
+        w.write_str("D:")?;
+        write_acl(sd.dacl(), control, false, ctx, w)?;
+    }
+    if control.contains(ControlFlags::SACL_PRESENT) {
+        w.write_str("S:")?;
+        write_acl(sd.sacl(), control, true, ctx, w)?;
+    }
+    Ok(())
+}
+
+/// Writes a DACL's flags (from `control`) and ACEs, without `D:`: `P(A;;…;;;SY)…`.
+pub fn format_acl(
+    acl: &Acl<'_>,
+    control: ControlFlags,
+    ctx: &SddlContext,
+    w: &mut dyn Write,
+) -> fmt::Result {
+    write_acl(Some(*acl), control, false, ctx, w)
+}
+
+/// Writes a SACL's flags (from `control`) and ACEs, without `S:`.
+pub fn format_sacl(
+    acl: &Acl<'_>,
+    control: ControlFlags,
+    ctx: &SddlContext,
+    w: &mut dyn Write,
+) -> fmt::Result {
+    write_acl(Some(*acl), control, true, ctx, w)
+}
+
+fn write_acl(
+    acl: Option<Acl<'_>>,
+    control: ControlFlags,
+    is_sacl: bool,
+    ctx: &SddlContext,
+    w: &mut dyn Write,
+) -> fmt::Result {
+    let (protected, req, inherited) = if is_sacl {
+        (
+            ControlFlags::SACL_PROTECTED,
+            ControlFlags::SACL_AUTO_INHERIT_REQ,
+            ControlFlags::SACL_AUTO_INHERITED,
+        )
+    } else {
+        (
+            ControlFlags::DACL_PROTECTED,
+            ControlFlags::DACL_AUTO_INHERIT_REQ,
+            ControlFlags::DACL_AUTO_INHERITED,
+        )
+    };
+    for (bit, token) in [(protected, "P"), (req, "AR"), (inherited, "AI")] {
+        if control.contains(bit) {
+            w.write_str(token)?;
+        }
+    }
+    let Some(acl) = acl else {
+        return w.write_str("NO_ACCESS_CONTROL");
+    };
+    for ace in acl.aces() {
+        write_ace(&ace.to_repr().ok_or(fmt::Error)?, ctx, w)?;
+    }
+    Ok(())
+}
+
+/// Writes one ACE string `(type;flags;rights;object;inherited-object;sid)`.
+pub fn write_ace(ace: &AceRepr, ctx: &SddlContext, w: &mut dyn Write) -> fmt::Result {
+    w.write_char('(')?;
+    w.write_str(ace.ace_type.sddl().ok_or(fmt::Error)?)?;
+    w.write_char(';')?;
+    for (token, bit) in ACE_FLAG_TOKENS {
+        if ace.flags.0 & bit != 0 {
+            write_pair(token, w)?;
+        }
+    }
+    w.write_char(';')?;
+    write_rights(ace.mask.0, ace.ace_type == AceType::SystemMandatoryLabel, w)?;
+    w.write_char(';')?;
+    if let Some(g) = &ace.object_type {
+        write!(w, "{g}")?;
+    }
+    w.write_char(';')?;
+    if let Some(g) = &ace.inherited_object_type {
+        write!(w, "{g}")?;
+    }
+    w.write_char(';')?;
+    write_sid(&ace.sid, ctx, w)?;
+    w.write_char(')')
+}
+
+fn write_pair(token: [u8; 2], w: &mut dyn Write) -> fmt::Result {
+    let [a, b] = token;
+    w.write_char(char::from(a))?;
+    w.write_char(char::from(b))
+}
+
+fn write_rights(mask: u32, label: bool, w: &mut dyn Write) -> fmt::Result {
+    if mask == 0 {
+        return Ok(());
+    }
+    let singles: &[([u8; 2], u32)] = if label { &RIGHT_LABEL } else { &RIGHT_BITS };
+    if !label && let Some(&(t, _)) = RIGHT_COMPOSITES.iter().find(|&&(_, v)| v == mask) {
+        return write_pair(t, w);
+    }
+    let covered = singles.iter().fold(0u32, |a, &(_, v)| a | v);
+    if mask & !covered != 0 {
+        return write!(w, "0x{mask:x}");
+    }
+    for &(t, v) in singles {
+        if mask & v != 0 {
+            write_pair(t, w)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a SID as its alias when it has one, else `S-1-…`.
+pub fn write_sid(sid: &Sid, ctx: &SddlContext, w: &mut dyn Write) -> fmt::Result {
+    match alias_of(sid, ctx) {
+        Some(a) => w.write_str(a),
+        None => write!(w, "{sid}"),
+    }
+}
+
+#[cfg(test)]
+mod tests;

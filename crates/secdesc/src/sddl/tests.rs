@@ -1,0 +1,301 @@
+//! SDDL unit tests: known Windows bytes (platform-facts §4.1), errors with their offsets, and
+//! format round trips.
+
+use super::*;
+use crate::testutil::Text;
+
+const DOMAIN: &str = "S-1-5-21-2457507606-2709100691-398136650";
+
+fn ctx() -> SddlContext {
+    SddlContext::new().with_domain_sid(Sid::parse(DOMAIN).unwrap())
+}
+
+fn enc(text: &str) -> ([u8; 1024], usize) {
+    let mut buf = [0xa5u8; 1024];
+    let n = encode(text, &ctx(), &mut buf).unwrap_or_else(|e| panic!("{text}: {e}"));
+    assert_eq!(encoded_len(text, &ctx()), Ok(n), "{text}");
+    (buf, n)
+}
+
+fn err(text: &str) -> Error {
+    let mut buf = [0u8; 1024];
+    let e = encode(text, &ctx(), &mut buf).unwrap_err();
+    assert_eq!(encoded_len(text, &ctx()), Err(e), "{text}");
+    e
+}
+
+fn fmt(bytes: &[u8]) -> Text {
+    let sd = SecurityDescriptor::new_checked(bytes).unwrap();
+    let mut t = Text::new();
+    format(&sd, &ctx(), &mut t).unwrap();
+    t
+}
+
+#[test]
+fn windows_examples() {
+    // platform-facts §4.1: "" and the D:/S: flag examples.
+    let (b, n) = enc("");
+    assert_eq!(
+        &b[..n],
+        &[
+            1, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+        ]
+    );
+    assert_eq!(b[n], 0xa5);
+    for (text, control) in [
+        ("D:", 0x8004u16),
+        ("D:P", 0x9004),
+        ("D:AI", 0x8404),
+        ("D:AR", 0x8104),
+        ("S:P", 0xa010),
+        ("D:PAIAR", 0x9504),
+    ] {
+        let (b, n) = enc(text);
+        assert_eq!(u16::from_le_bytes([b[2], b[3]]), control, "{text}");
+        assert_eq!(
+            fmt(&b[..n]).as_str(),
+            if text == "D:PAIAR" { "D:PARAI" } else { text }
+        );
+    }
+    let (b, n) = enc("D:");
+    assert_eq!(&b[20..n], &[2, 0, 8, 0, 0, 0, 0, 0]);
+    let (b, n) = enc("O:BAG:SYD:(A;;KR;;;WD)(A;;KA;;;BA)(A;;KA;;;SY)");
+    assert_eq!(b[..n], crate::descriptor::tests::registry_sd());
+    assert_eq!(
+        fmt(&b[..n]).as_str(),
+        "O:BAG:SYD:(A;;KR;;;WD)(A;;KA;;;BA)(A;;KA;;;SY)"
+    );
+}
+
+#[test]
+fn layout_is_sacl_dacl_owner_group_whatever_the_text_order() {
+    let a = enc("S:(AU;SA;FA;;;WD)D:(A;;FA;;;SY)G:BUO:BA");
+    let b = enc("O:BAG:BUD:(A;;FA;;;SY)S:(AU;SA;FA;;;WD)");
+    assert_eq!(a.0[..a.1], b.0[..b.1]);
+    let sd = SecurityDescriptor::new_checked(&a.0[..a.1]).unwrap();
+    assert_eq!(sd.sacl_offset(), 20);
+    assert_eq!(sd.dacl_offset(), 20 + 8 + 20);
+    assert_eq!(
+        fmt(&a.0[..a.1]).as_str(),
+        "O:BAG:BUD:(A;;FA;;;SY)S:(AU;SA;FA;;;WD)"
+    );
+}
+
+#[test]
+fn null_dacl_and_sacl() {
+    let (b, n) = enc("D:NO_ACCESS_CONTROL");
+    assert_eq!(n, 20);
+    assert_eq!(u16::from_le_bytes([b[2], b[3]]), 0x8004);
+    let sd = SecurityDescriptor::new_checked(&b[..n]).unwrap();
+    assert!(sd.is_dacl_null());
+    assert_eq!(fmt(&b[..n]).as_str(), "D:NO_ACCESS_CONTROL");
+    let (b, n) = enc("D:PNO_ACCESS_CONTROLS:NO_ACCESS_CONTROL");
+    assert_eq!(
+        fmt(&b[..n]).as_str(),
+        "D:PNO_ACCESS_CONTROLS:NO_ACCESS_CONTROL"
+    );
+    assert_eq!(
+        err("D:NO_ACCESS_CONTROL(A;;GA;;;WD)"),
+        Error::new(19, ErrorKind::AcesInNullAcl)
+    );
+}
+
+#[test]
+fn every_ace_type_flag_and_right() {
+    let text = "D:(A;OICINPIOIDCRSAFA;GAGRGWGXRCSDWDWO;;;WD)(D;;CCDCLCSWRPWPDTLOCR;;;AN)\
+                (OA;CI;RPWP;bf967aba-0de6-11d0-a285-00aa003049e2;;PS)\
+                (OD;;CR;;4828cc14-1437-45bc-9b07-ad6f015e5f28;AU)\
+                (OA;;CR;00299570-246d-11d0-a768-00aa006e0529;4828cc14-1437-45bc-9b07-ad6f015e5f28;BA)\
+                S:(AU;SA;FA;;;WD)(AL;FA;FR;;;SY)(OU;CISA;WP;bf967aba-0de6-11d0-a285-00aa003049e2;;WD)\
+                (OL;;FW;;;BU)(ML;;NWNRNX;;;HI)(ML;;NW;;;LW)";
+    let (b, n) = enc(text);
+    let sd = SecurityDescriptor::new_checked(&b[..n]).unwrap();
+    assert_eq!(sd.dacl().unwrap().revision(), 4);
+    assert_eq!(sd.sacl().unwrap().revision(), 4);
+    let first = sd.dacl().unwrap().aces().next().unwrap();
+    assert_eq!(first.flags(), AceFlags(0xff));
+    assert_eq!(first.mask().0, 0xf00f_0000);
+    let expect = "D:(A;OICINPIOIDCRSAFA;SDRCWDWOGAGXGWGR;;;WD)(D;;CCDCLCSWRPWPDTLOCR;;;AN)\
+                  (OA;CI;RPWP;bf967aba-0de6-11d0-a285-00aa003049e2;;PS)\
+                  (OD;;CR;;4828cc14-1437-45bc-9b07-ad6f015e5f28;AU)\
+                  (OA;;CR;00299570-246d-11d0-a768-00aa006e0529;4828cc14-1437-45bc-9b07-ad6f015e5f28;BA)\
+                  S:(AU;SA;FA;;;WD)(AL;FA;FR;;;SY)(OU;CISA;WP;bf967aba-0de6-11d0-a285-00aa003049e2;;WD)\
+                  (OL;;FW;;;BU)(ML;;NWNRNX;;;HI)(ML;;NW;;;LW)";
+    assert_eq!(fmt(&b[..n]).as_str(), expect.replace(' ', ""));
+    // Rights: tokens, hex and decimal are the same bytes; registry/file composites.
+    let masks = |t: &str| {
+        let (b, n) = enc(t);
+        let sd = SecurityDescriptor::new_checked(&b[..n]).unwrap();
+        sd.dacl().unwrap().aces().next().unwrap().mask().0
+    };
+    assert_eq!(masks("D:(A;;FA;;;WD)"), 0x1f_01ff);
+    assert_eq!(masks("D:(A;;0x1F01ff;;;WD)"), 0x1f_01ff);
+    assert_eq!(masks("D:(A;;2032127;;;WD)"), 0x1f_01ff);
+    assert_eq!(masks("D:(A;;KX;;;WD)"), 0x2_0019);
+    assert_eq!(masks("D:(A;;KW;;;WD)"), 0x2_0006);
+    assert_eq!(masks("D:(A;;FX;;;WD)"), 0x12_00a0);
+    assert_eq!(masks("D:(A;;0;;;WD)"), 0);
+    assert_eq!(masks("D:(A;;;;;WD)"), 0);
+    assert_eq!(masks("D:(A;;0xffffffff;;;WD)"), u32::MAX);
+    // TP is 0x40 like SA.
+    let (b, n) = enc("S:(AU;TP;FA;;;WD)");
+    let sd = SecurityDescriptor::new_checked(&b[..n]).unwrap();
+    assert_eq!(
+        sd.sacl().unwrap().aces().next().unwrap().flags(),
+        AceFlags(0x40)
+    );
+    // Hex masks without tokens are written in hex.
+    let (b, n) = enc("D:(A;;0x200;;;WD)(A;;0x1;;;WD)");
+    assert_eq!(fmt(&b[..n]).as_str(), "D:(A;;0x200;;;WD)(A;;CC;;;WD)");
+}
+
+#[test]
+fn sids_and_aliases() {
+    let (b, n) = enc("O:S-1-0x500000000-32-579G:lgD:(A;;GA;;;la)(A;;GA;;;S-1-5-21-1-2-3-4)");
+    assert_eq!(
+        fmt(&b[..n]).as_str(),
+        "O:S-1-0x000500000000-32-579G:LGD:(A;;GA;;;LA)(A;;GA;;;S-1-5-21-1-2-3-4)"
+    );
+    let mut buf = [0u8; 64];
+    assert_eq!(
+        encode("D:(A;;GA;;;LA)", &SddlContext::new(), &mut buf).unwrap_err(),
+        Error::new(11, ErrorKind::AliasNeedsDomainSid { alias: *b"LA" })
+    );
+    assert_eq!(
+        parse_sid_or_alias("sy", &ctx()),
+        Ok(Sid::parse("S-1-5-18").unwrap())
+    );
+    assert_eq!(
+        parse_sid_or_alias("S-1-5-18", &ctx()),
+        Ok(Sid::parse("S-1-5-18").unwrap())
+    );
+    assert_eq!(
+        parse_sid_or_alias("SYS", &ctx()).unwrap_err(),
+        Error::new(2, ErrorKind::Expected(Expected::End))
+    );
+    assert_eq!(
+        parse_sid_or_alias("", &ctx()).unwrap_err().kind,
+        ErrorKind::Expected(Expected::SidOrAlias)
+    );
+}
+
+#[test]
+fn errors_name_offset_and_expectation() {
+    use ErrorKind as K;
+    use Expected as E;
+    let cases: &[(&str, usize, ErrorKind)] = &[
+        ("X", 0, K::Expected(E::SectionTag)),
+        ("xD:", 0, K::Expected(E::SectionTag)),
+        ("D:(A;;GA;;;WD):", 13, K::Expected(E::SectionTag)),
+        ("D:D:", 2, K::DuplicateSection { tag: b'D' }),
+        ("D:S:D:", 4, K::DuplicateSection { tag: b'D' }),
+        ("O:", 2, K::Expected(E::SidOrAlias)),
+        ("O:XZ", 2, K::UnknownAlias { alias: *b"XZ" }),
+        ("O:SYX", 4, K::Expected(E::End)),
+        ("O:S-1-5", 7, K::NoSubAuthorities),
+        ("D:Q", 2, K::Expected(E::AclFlagOrAce)),
+        ("D:(", 3, K::Expected(E::AceType)),
+        ("D:(B;;GA;;;WD)", 3, K::Expected(E::AceType)),
+        ("D:(AX;;GA;;;WD)", 3, K::Expected(E::AceType)),
+        (
+            "D:(XA;;FX;;;WD;(@User.Title==\"PM\"))",
+            3,
+            K::UnsupportedConditionalAce,
+        ),
+        ("D:(ZA;;FX;;;WD)", 3, K::UnsupportedConditionalAce),
+        (
+            "S:(RA;;;;;WD;(\"Project\",TS,0,\"Windows\"))",
+            3,
+            K::UnsupportedResourceAttribute,
+        ),
+        ("S:(SP;;;;;WD)", 3, K::UnsupportedAceType { ace_type: 0x13 }),
+        ("D:(A;XX;GA;;;WD)", 5, K::Expected(E::AceFlag)),
+        ("D:(A;O", 5, K::Expected(E::AceFlag)),
+        ("D:(A;;GQ;;;WD)", 6, K::Expected(E::Right)),
+        ("D:(A;;0x;;;WD)", 8, K::Expected(E::HexDigit)),
+        ("D:(A;;0x100000000;;;WD)", 6, K::NumberTooLarge),
+        ("D:(A;;4294967296;;;WD)", 6, K::NumberTooLarge),
+        ("D:(A;;0777;;;WD)", 6, K::LeadingZero),
+        (
+            "D:(A;;GA;bf967aba-0de6-11d0-a285-00aa003049e2;;WD)",
+            9,
+            K::GuidOnNonObjectAce,
+        ),
+        (
+            "D:(OA;;GA;bf967aba-0de6-11d0-a285-00aa003049e;;WD)",
+            45,
+            K::Expected(E::Guid),
+        ),
+        (
+            "D:(OA;;GA;{bf967aba-0de6-11d0-a285-00aa003049e2};;WD)",
+            10,
+            K::Expected(E::Guid),
+        ),
+        ("D:(A;;GA;;;WD", 13, K::Expected(E::Char(b')'))),
+        ("D:(A;;GA;;;WD;)", 13, K::Expected(E::Char(b')'))),
+        ("D:(A;;GA;;;S-1-5-0x1)", 18, K::Expected(E::Char(b')'))),
+        ("D:(A;;GA;;;)", 11, K::Expected(E::SidOrAlias)),
+        ("D:(A;;GA;;;WD) ", 14, K::Expected(E::AclFlagOrAce)),
+        ("D:(A;;GA;;;WD)P", 14, K::Expected(E::AclFlagOrAce)),
+        // Non-ASCII text: the offset counts characters, not bytes.
+        ("D:(A;;GA;;;WD)(é", 15, K::Expected(E::AceType)),
+        ("O:é", 2, K::Expected(E::SidOrAlias)),
+    ];
+    for &(text, offset, kind) in cases {
+        assert_eq!(err(text), Error::new(offset, kind), "{text}");
+    }
+}
+
+#[test]
+fn buffer_too_small_names_the_exact_size() {
+    let text = "O:BAG:SYD:(A;;KR;;;WD)(A;;KA;;;BA)(A;;KA;;;SY)";
+    let mut small = [0u8; 0x77];
+    assert_eq!(
+        encode(text, &ctx(), &mut small).unwrap_err(),
+        Error::new(0, ErrorKind::BufferTooSmall { needed: 0x78 })
+    );
+    let mut exact = [0u8; 0x78];
+    assert_eq!(encode(text, &ctx(), &mut exact), Ok(0x78));
+}
+
+#[test]
+fn acl_size_limit() {
+    // 3,276 ACEs of 20 bytes fill 65,528 bytes; one more passes 65,532.
+    let mut text = std::vec![0u8; 16 + 3277 * 14];
+    text[..2].copy_from_slice(b"D:");
+    let ace = b"(A;;GA;;;SY)";
+    let mut at = 2;
+    for _ in 0..3277 {
+        text[at..at + ace.len()].copy_from_slice(ace);
+        at += ace.len();
+    }
+    let ok_end = 2 + 3276 * ace.len();
+    let s = core::str::from_utf8(&text[..ok_end]).unwrap();
+    assert_eq!(encoded_len(s, &ctx()), Ok(20 + 8 + 3276 * 20));
+    let s = core::str::from_utf8(&text[..at]).unwrap();
+    assert_eq!(
+        encoded_len(s, &ctx()),
+        Err(Error::new(
+            ok_end,
+            ErrorKind::AclTooLarge {
+                size: 8 + 3277 * 20
+            }
+        ))
+    );
+}
+
+#[test]
+fn check_formattable_names_unsupported_aces() {
+    let (mut b, n) = enc("D:(A;;GA;;;WD)(A;;GA;;;SY)");
+    b[20 + 8 + 20] = 0x09; // second ACE becomes a callback ACE
+    let sd = SecurityDescriptor::new_checked(&b[..n]).unwrap();
+    assert_eq!(
+        check_formattable(&sd),
+        Err(Error::new(
+            48,
+            ErrorKind::UnsupportedAceType { ace_type: 9 }
+        ))
+    );
+    let mut t = Text::new();
+    assert!(format(&sd, &ctx(), &mut t).is_err());
+}
