@@ -1,0 +1,549 @@
+//! The apply/restore flow against a model filter engine that can fail at every step with every
+//! status the WFP documentation lists, explored exhaustively over fault sequences.
+//!
+//! Each run: a lifecycle scenario (load, BFE state changes, unload) × an original descriptor ×
+//! `RestoreOnUnload` on/off × one fault script: the first `DEPTH` fallible engine calls take
+//! their result from the script (success or one of the statuses), later calls succeed. Every
+//! script of length `DEPTH` over that alphabet is run (shorter ones are its prefixes followed by
+//! successes). After each run the test asserts: no session or engine allocation leaked, no
+//! session held across a BFE state change, every DACL set was complete and valid (the policy
+//! DACL or the original bytes, never empty or partial), the snapshot equals the original DACL
+//! bytes, the original bytes are back after a successful restore, and exactly one outcome was
+//! reported per controller call. Set `CONNSEC_MODEL_DEPTH` for a deeper search.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use connsec_policy::policy::{
+    APPLY_SECURITY_INFORMATION, DACL_SECURITY_INFORMATION, PROTECTED_DACL_SECURITY_INFORMATION,
+    UNPROTECTED_DACL_SECURITY_INFORMATION,
+};
+use connsec_policy::{
+    BfeState, Config, Controller, Dacl, FilterEngine, NtStatus, Outcome, OutcomeSink, Policy,
+    RestoreSkip, snapshot_len,
+};
+use secdesc::{
+    AceFlags, AceRepr, Acl, AclWriter, ControlFlags, DescriptorParts, Sid, encode_descriptor,
+};
+
+/// Every failure the documentation lists for these calls.
+const STATUSES: [NtStatus; 8] = [
+    NtStatus::EPT_NT_NOT_REGISTERED, // BFE not running
+    NtStatus::ACCESS_DENIED,
+    NtStatus::FWP_TXN_IN_PROGRESS,
+    NtStatus::FWP_DYNAMIC_SESSION_IN_PROGRESS,
+    NtStatus::FWP_SESSION_ABORTED,
+    NtStatus::FWP_TIMEOUT,
+    NtStatus::NO_MEMORY,
+    NtStatus::INSUFFICIENT_RESOURCES,
+];
+
+#[derive(Debug)]
+struct Session(u32);
+#[derive(Debug)]
+struct Allocation(u32, Vec<u8>);
+
+struct Model {
+    bfe: BfeState,
+    dacl: Vec<u8>,
+    protected: bool,
+    script: Vec<Option<NtStatus>>,
+    calls: usize,
+    next_id: u32,
+    sessions: BTreeSet<u32>,
+    aborted: BTreeSet<u32>,
+    allocations: BTreeSet<u32>,
+    /// Successful sets: (security info, bytes).
+    sets: Vec<(u32, Vec<u8>)>,
+    violations: Vec<String>,
+}
+
+impl Model {
+    fn new(bfe: BfeState, dacl: Vec<u8>, protected: bool, script: Vec<Option<NtStatus>>) -> Self {
+        Model {
+            bfe,
+            dacl,
+            protected,
+            script,
+            calls: 0,
+            next_id: 1,
+            sessions: BTreeSet::new(),
+            aborted: BTreeSet::new(),
+            allocations: BTreeSet::new(),
+            sets: Vec::new(),
+            violations: Vec::new(),
+        }
+    }
+
+    /// The scripted result of the next fallible call.
+    fn fault(&mut self) -> Result<(), NtStatus> {
+        let f = self.script.get(self.calls).copied().flatten();
+        self.calls += 1;
+        f.map_or(Ok(()), Err)
+    }
+
+    fn check_session(&mut self, s: &Session, what: &str) -> Result<(), NtStatus> {
+        if !self.sessions.contains(&s.0) {
+            self.violations
+                .push(format!("{what} on a closed session {}", s.0));
+            return Err(NtStatus::INVALID_HANDLE);
+        }
+        if self.aborted.contains(&s.0) {
+            return Err(NtStatus::FWP_SESSION_ABORTED);
+        }
+        Ok(())
+    }
+
+    /// BFE changes state: sessions open across it are aborted (and a violation: none may be).
+    fn set_bfe(&mut self, state: BfeState) {
+        if !self.sessions.is_empty() {
+            self.violations.push(format!(
+                "session(s) {:?} held across BFE -> {state:?}",
+                self.sessions
+            ));
+            self.aborted.extend(self.sessions.iter().copied());
+        }
+        self.bfe = state;
+    }
+
+    fn descriptor(&self) -> Vec<u8> {
+        let mut control = ControlFlags::DACL_PRESENT | ControlFlags::SELF_RELATIVE;
+        if self.protected {
+            control |= ControlFlags::DACL_PROTECTED;
+        }
+        let parts = DescriptorParts {
+            control: ControlFlags(control),
+            owner: Sid::new(5, &[32, 544]).ok(),
+            group: Sid::new(5, &[18]).ok(),
+            sacl: None,
+            dacl: Some(&self.dacl),
+        };
+        let mut out = vec![0u8; 4096];
+        let n = encode_descriptor(&parts, &mut out).expect("model descriptor encodes");
+        out.truncate(n);
+        out
+    }
+}
+
+impl FilterEngine for Model {
+    type Session = Session;
+    type Allocation = Allocation;
+
+    fn bfe_state(&mut self) -> BfeState {
+        self.bfe
+    }
+
+    fn open_session(&mut self) -> Result<Session, NtStatus> {
+        self.fault()?;
+        if self.bfe != BfeState::Running {
+            return Err(NtStatus::EPT_NT_NOT_REGISTERED);
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        self.sessions.insert(id);
+        Ok(Session(id))
+    }
+
+    fn close_session(&mut self, s: Session) {
+        if !self.sessions.remove(&s.0) {
+            self.violations
+                .push(format!("close of unknown session {}", s.0));
+        }
+        self.aborted.remove(&s.0);
+    }
+
+    fn get_connection_security(&mut self, s: &Session) -> Result<Allocation, NtStatus> {
+        self.check_session(s, "get")?;
+        self.fault()?;
+        let id = self.next_id;
+        self.next_id += 1;
+        self.allocations.insert(id);
+        Ok(Allocation(id, self.descriptor()))
+    }
+
+    fn allocation_bytes<'a>(&self, a: &'a Allocation) -> &'a [u8] {
+        assert!(
+            self.allocations.contains(&a.0),
+            "bytes of a freed allocation {}",
+            a.0
+        );
+        &a.1
+    }
+
+    fn free(&mut self, a: Allocation) {
+        if !self.allocations.remove(&a.0) {
+            self.violations
+                .push(format!("free of unknown allocation {}", a.0));
+        }
+    }
+
+    fn set_connection_dacl(&mut self, s: &Session, info: u32, dacl: &[u8]) -> Result<(), NtStatus> {
+        self.check_session(s, "set")?;
+        match Acl::new_checked(dacl) {
+            Ok(acl) if acl.size() == dacl.len() => {}
+            Ok(_) => self.violations.push("DACL with bytes past AclSize".into()),
+            Err(e) => self.violations.push(format!("invalid DACL set: {e:?}")),
+        }
+        if info & DACL_SECURITY_INFORMATION == 0 {
+            self.violations
+                .push(format!("set without DACL_SECURITY_INFORMATION: {info:#x}"));
+        }
+        self.fault()?;
+        self.dacl = dacl.to_vec();
+        self.protected = info & PROTECTED_DACL_SECURITY_INFORMATION != 0;
+        self.sets.push((info, dacl.to_vec()));
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct Recorder {
+    outcomes: Vec<String>,
+    applied: usize,
+    restored: usize,
+    last: Option<String>,
+}
+
+impl OutcomeSink for Recorder {
+    fn outcome(&mut self, o: &Outcome<'_>) {
+        match o {
+            Outcome::Applied { .. } => self.applied += 1,
+            Outcome::Restored { .. } => self.restored += 1,
+            _ => {}
+        }
+        let kind = format!("{o:?}");
+        let kind = kind.split([' ', '{', '(']).next().unwrap_or("").to_string();
+        self.last = Some(kind.clone());
+        self.outcomes.push(kind);
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    Load,
+    Bfe(BfeState),
+    Unload,
+}
+
+fn scenarios() -> Vec<(&'static str, BfeState, Vec<Event>)> {
+    use BfeState::*;
+    use Event::*;
+    vec![
+        ("load-unload", Running, vec![Load, Unload]),
+        (
+            "bfe-restart",
+            Running,
+            vec![
+                Load,
+                Bfe(StopPending),
+                Bfe(Stopped),
+                Bfe(StartPending),
+                Bfe(Running),
+                Unload,
+            ],
+        ),
+        (
+            "wait-for-bfe",
+            Stopped,
+            vec![Load, Bfe(StartPending), Bfe(Running), Unload],
+        ),
+        (
+            "retry-on-running",
+            Running,
+            vec![Load, Bfe(Running), Bfe(Running), Unload],
+        ),
+        (
+            "bfe-down-at-unload",
+            Running,
+            vec![Load, Bfe(StopPending), Bfe(Stopped), Unload],
+        ),
+        ("never-running", StartPending, vec![Load, Unload]),
+    ]
+}
+
+/// An original DACL as BFE might return it: inherited ACEs, and 4 bytes of slack after the
+/// ACEs (`AclSize` > used) so that "restore exactly those bytes" is tested byte for byte.
+fn original_dacl() -> Vec<u8> {
+    let mut aces = vec![
+        AceRepr::allow(Sid::new(5, &[32, 544]).unwrap(), 0x000F_07FF),
+        AceRepr::allow(Sid::new(1, &[0]).unwrap(), 0x0000_0050),
+    ];
+    aces[1].flags = AceFlags(AceFlags::INHERITED);
+    let mut buf = vec![0u8; 256];
+    let mut w = AclWriter::new(&mut buf).unwrap();
+    for a in &aces {
+        w.push(a).unwrap();
+    }
+    let n = w.finish().unwrap();
+    buf.truncate(n + 4);
+    let size = u16::try_from(n + 4).unwrap().to_le_bytes();
+    buf[2] = size[0];
+    buf[3] = size[1];
+    Acl::new_checked(&buf).expect("slack ACL parses");
+    buf
+}
+
+fn scripts(depth: usize) -> Vec<Vec<Option<NtStatus>>> {
+    let alphabet: Vec<Option<NtStatus>> = core::iter::once(None)
+        .chain(STATUSES.iter().copied().map(Some))
+        .collect();
+    let mut all = vec![Vec::new()];
+    for _ in 0..depth {
+        all = all
+            .into_iter()
+            .flat_map(|p| alphabet.iter().map(move |a| [p.clone(), vec![*a]].concat()))
+            .collect();
+    }
+    all
+}
+
+/// One run's fixed inputs.
+struct Case<'p> {
+    name: &'static str,
+    initial: BfeState,
+    events: &'p [Event],
+    orig_protected: bool,
+    restore: bool,
+    policy: &'p Dacl<'p>,
+    original: &'p [u8],
+}
+
+/// What a run produced (for the totals).
+struct RunResult {
+    applied: bool,
+    restored: bool,
+    outcomes: Vec<String>,
+}
+
+/// Runs one case under one fault script and asserts every invariant.
+fn run(case: &Case<'_>, script: &[Option<NtStatus>]) -> RunResult {
+    let ctx = format!(
+        "{} protected={} restore={} script={script:?}",
+        case.name, case.orig_protected, case.restore
+    );
+    let policy_bytes = case.policy.as_bytes();
+    let model = Model::new(
+        case.initial,
+        case.original.to_vec(),
+        case.orig_protected,
+        script.to_vec(),
+    );
+    let mut snap = vec![0u8; snapshot_len(case.restore)];
+    let mut ctl = Controller::new(model, case.policy, case.restore, &mut snap);
+    let mut rec = Recorder::default();
+    for (calls, ev) in case.events.iter().enumerate() {
+        match *ev {
+            Event::Load => ctl.on_load(&mut rec),
+            Event::Bfe(state) => {
+                ctl.engine_mut().set_bfe(state);
+                ctl.on_bfe_state_change(state, &mut rec);
+            }
+            Event::Unload => ctl.on_unload(&mut rec),
+        }
+        assert_eq!(rec.outcomes.len(), calls + 1, "one outcome per call: {ctx}");
+        assert!(
+            ctl.engine().sessions.is_empty(),
+            "session kept after a call: {ctx}"
+        );
+    }
+    let applied = rec.applied > 0;
+    let restored = rec.restored > 0;
+    let snapshot = ctl.snapshot().map(|(b, p)| (b.to_vec(), p));
+    let unload = rec.last.clone().unwrap_or_default();
+    let m = ctl.into_engine();
+    assert!(m.violations.is_empty(), "{:?}: {ctx}", m.violations);
+    assert!(
+        m.sessions.is_empty(),
+        "leaked sessions {:?}: {ctx}",
+        m.sessions
+    );
+    assert!(m.allocations.is_empty(), "leaked allocations: {ctx}");
+    let restore_info = DACL_SECURITY_INFORMATION
+        | if case.orig_protected {
+            PROTECTED_DACL_SECURITY_INFORMATION
+        } else {
+            UNPROTECTED_DACL_SECURITY_INFORMATION
+        };
+    for (info, bytes) in &m.sets {
+        let is_policy = bytes == policy_bytes && *info == APPLY_SECURITY_INFORMATION;
+        let is_original = bytes == case.original && *info == restore_info;
+        assert!(
+            is_policy || is_original,
+            "unexpected set {info:#x} {bytes:02x?}: {ctx}"
+        );
+    }
+    let policy_sets = m.sets.iter().filter(|(_, b)| b == policy_bytes).count();
+    assert_eq!(
+        policy_sets, rec.applied,
+        "Applied outcomes = successful policy sets: {ctx}"
+    );
+    if case.restore && applied {
+        assert_eq!(
+            snapshot,
+            Some((case.original.to_vec(), case.orig_protected)),
+            "snapshot: {ctx}"
+        );
+    }
+    if !case.restore {
+        assert!(snapshot.is_none(), "no snapshot without restore: {ctx}");
+        assert_eq!(unload, "RestoreSkipped", "{ctx}");
+    }
+    let expected_final = if !applied || restored {
+        case.original
+    } else {
+        policy_bytes
+    };
+    assert_eq!(m.dacl, expected_final, "final DACL ({unload}): {ctx}");
+    if restored {
+        assert_eq!(
+            m.protected, case.orig_protected,
+            "protection restored: {ctx}"
+        );
+    }
+    if script.iter().all(Option::is_none) {
+        // Fault-free runs give the intended result.
+        let reaches_running = case.initial == BfeState::Running
+            || case
+                .events
+                .iter()
+                .any(|e| matches!(e, Event::Bfe(BfeState::Running)));
+        assert_eq!(applied, reaches_running, "{ctx}");
+        if case.restore && reaches_running && case.name != "bfe-down-at-unload" {
+            assert_eq!(unload, "Restored", "{ctx}");
+        }
+    }
+    RunResult {
+        applied,
+        restored,
+        outcomes: rec.outcomes,
+    }
+}
+
+#[test]
+fn every_fault_sequence_keeps_the_invariants() {
+    let depth: usize = std::env::var("CONNSEC_MODEL_DEPTH")
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(4);
+    assert!(depth >= 4, "the issue asks for depth >= 4");
+    let key = common::inf_default_key();
+    let values = key.values();
+    let config = Config::parse(&values, &mut |_| {}).expect("INF defaults parse");
+    let mut dacl_buf = vec![0u8; Policy::required_len(&config).unwrap()];
+    let policy = Policy::build(&config, &mut dacl_buf).expect("INF defaults build");
+    let original = original_dacl();
+    let scripts = scripts(depth);
+    let (mut explored, mut applied_runs, mut restored_runs) = (0usize, 0usize, 0usize);
+    let mut kinds = BTreeSet::new();
+    for (name, initial, events) in scenarios() {
+        for orig_protected in [false, true] {
+            for restore in [true, false] {
+                let case = Case {
+                    name,
+                    initial,
+                    events: &events,
+                    orig_protected,
+                    restore,
+                    policy: &policy,
+                    original: &original,
+                };
+                for script in &scripts {
+                    let r = run(&case, script);
+                    explored += 1;
+                    applied_runs += usize::from(r.applied);
+                    restored_runs += usize::from(r.restored);
+                    kinds.extend(r.outcomes);
+                }
+            }
+        }
+    }
+    println!(
+        "explored {explored} fault sequences (depth {depth}; {} statuses + success per call; {} scenarios x 2 originals x RestoreOnUnload on/off); {applied_runs} applied, {restored_runs} restored; outcomes seen: {kinds:?}",
+        STATUSES.len(),
+        scenarios().len()
+    );
+    assert!(explored >= 6 * 2 * 2 * 9usize.pow(4));
+    assert!(restored_runs > 0 && applied_runs > restored_runs);
+    for kind in [
+        "Applied",
+        "ApplyFailed",
+        "Waiting",
+        "BfeStopped",
+        "Restored",
+        "RestoreFailed",
+        "RestoreSkipped",
+    ] {
+        assert!(kinds.contains(kind), "never saw {kind}");
+    }
+}
+
+struct Sink<'v>(&'v mut Vec<String>);
+impl OutcomeSink for Sink<'_> {
+    fn outcome(&mut self, o: &Outcome<'_>) {
+        self.0.push(format!("{o:?}"));
+    }
+}
+
+#[test]
+fn original_null_dacl_is_never_restored() {
+    struct NullEngine {
+        sets: Vec<Vec<u8>>,
+    }
+    impl FilterEngine for NullEngine {
+        type Session = ();
+        type Allocation = Vec<u8>;
+        fn bfe_state(&mut self) -> BfeState {
+            BfeState::Running
+        }
+        fn open_session(&mut self) -> Result<(), NtStatus> {
+            Ok(())
+        }
+        fn close_session(&mut self, (): ()) {}
+        fn get_connection_security(&mut self, (): &()) -> Result<Vec<u8>, NtStatus> {
+            // D:NO_ACCESS_CONTROL: DACL present, offset 0.
+            let mut sd = vec![1, 0, 0x04, 0x80];
+            sd.extend([0u8; 16]);
+            Ok(sd)
+        }
+        fn allocation_bytes<'a>(&self, a: &'a Vec<u8>) -> &'a [u8] {
+            a
+        }
+        fn free(&mut self, _: Vec<u8>) {}
+        fn set_connection_dacl(&mut self, (): &(), _: u32, dacl: &[u8]) -> Result<(), NtStatus> {
+            self.sets.push(dacl.to_vec());
+            Ok(())
+        }
+    }
+    let key = common::inf_default_key();
+    let values = key.values();
+    let config = Config::parse(&values, &mut |_| {}).unwrap();
+    let mut buf = vec![0u8; Policy::required_len(&config).unwrap()];
+    let policy = Policy::build(&config, &mut buf).unwrap();
+    let mut snap = vec![0u8; snapshot_len(true)];
+    let mut ctl = Controller::new(NullEngine { sets: vec![] }, &policy, true, &mut snap);
+    let mut outcomes = Vec::new();
+    ctl.on_load(&mut Sink(&mut outcomes));
+    ctl.on_unload(&mut Sink(&mut outcomes));
+    ctl.on_unload(&mut Sink(&mut outcomes));
+    assert!(outcomes[0].starts_with("Applied"), "{outcomes:?}");
+    assert_eq!(
+        outcomes[1],
+        format!(
+            "{:?}",
+            Outcome::RestoreSkipped {
+                reason: RestoreSkip::OriginalNullDacl
+            }
+        )
+    );
+    assert_eq!(
+        outcomes[2],
+        format!(
+            "{:?}",
+            Outcome::RestoreSkipped {
+                reason: RestoreSkip::AlreadyUnloaded
+            }
+        )
+    );
+    assert_eq!(ctl.engine().sets.len(), 1, "only the policy DACL was set");
+}
