@@ -328,6 +328,19 @@ function Get-ConnsecConnectionSddl {
     return $raw.GetSddlForm([System.Security.AccessControl.AccessControlSections]::All)
 }
 
+function Get-ConnsecConnectionSddlOrReason {
+    <#
+    .SYNOPSIS
+        Like Get-ConnsecConnectionSddl, but returns "(cannot read: <reason>)" instead of throwing:
+        a DACL that denies the administrator READ_CONTROL is itself a result worth printing.
+    #>
+    try {
+        return Get-ConnsecConnectionSddl
+    } catch {
+        return "(cannot read: $($_.Exception.Message))"
+    }
+}
+
 function Get-ConnsecDaclPart {
     <# .SYNOPSIS The `D:...` part of an SDDL string (what the driver changes), or '' when absent. #>
     param([Parameter(Mandatory = $true)][AllowEmptyString()][string]$Sddl)

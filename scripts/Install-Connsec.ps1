@@ -106,7 +106,7 @@ try {
     Write-ConnsecStep 'Boot configuration'
     $bcd = (Invoke-ConnsecNative -FilePath 'bcdedit.exe' -ArgumentList @('/enum', '{current}')) -join "`n"
     if ($bcd -notmatch '(?m)^testsigning\s+Yes') {
-        $msg = 'Test signing is off: the test-signed driver will not load. Run Initialize-TestVM.ps1 and reboot.'
+        $msg = 'Test signing looks off (bcdedit /enum {current} shows no "testsigning Yes"): the test-signed driver will not load. Run Initialize-TestVM.ps1 and reboot. On a non-English Windows bcdedit may print the value translated.'
         if (-not $Force) { throw "$msg (Use -Force to install anyway.)" }
         Write-Warning $msg
     } else {
@@ -197,7 +197,7 @@ try {
         }
         $svc = Get-ConnsecDriverService
         Write-Host "connsec is $($svc.State)."
-        Write-Host "Live connection-object descriptor now: $(Get-ConnsecConnectionSddl)"
+        Write-Host "Live connection-object descriptor now: $(Get-ConnsecConnectionSddlOrReason)"
     }
 
     Write-ConnsecStep 'Done'

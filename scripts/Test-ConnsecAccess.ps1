@@ -213,7 +213,7 @@ try {
     Write-Host "Using $tool"
     $outDir = Join-Path $script:ConnsecStateDir ('verify-{0:yyyyMMdd-HHmmss}' -f (Get-Date))
     if (-not $WhatIfPreference) { [void](New-Item -ItemType Directory -Path $outDir -Force) }
-    Write-Host "Live connection-object descriptor: $(Get-ConnsecConnectionSddl)"
+    Write-Host "Live connection-object descriptor: $(Get-ConnsecConnectionSddlOrReason)"
 
     Write-ConnsecStep "As the administrator ($([Security.Principal.WindowsIdentity]::GetCurrent().Name))"
     $adminStatus = Invoke-AsAdmin -Exe $tool -Arguments @('status', '--json')

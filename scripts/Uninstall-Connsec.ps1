@@ -77,6 +77,7 @@ function Remove-ConnsecCertificate {
 }
 
 $captureRunning = $false
+$failures = @()
 try {
     Assert-ConnsecAdministrator
     if ([string]::IsNullOrEmpty($OriginalSddlPath)) { $OriginalSddlPath = $script:ConnsecOriginalSddlFile }
@@ -100,30 +101,37 @@ try {
     }
 
     Write-ConnsecStep 'Original connection-object descriptor'
-    $live = Get-ConnsecConnectionSddl
-    Write-Host "Live:     $live"
-    if (-not (Test-Path -LiteralPath $OriginalSddlPath)) {
-        Write-Warning "No snapshot at $OriginalSddlPath (Install-Connsec.ps1 saves it): cannot prove the original DACL is back."
-    } else {
-        $original = (Get-Content -LiteralPath $OriginalSddlPath -Raw).Trim()
-        Write-Host "Original: $original"
-        if ((Get-ConnsecDaclPart -Sddl $live) -eq (Get-ConnsecDaclPart -Sddl $original)) {
-            Write-Host 'The DACL is the original one.' -ForegroundColor Green
+    # Problems here are recorded and the removal goes on: a driver package left behind would be
+    # worse than a descriptor to fix by hand. The exit code is 1 when any was recorded.
+    try {
+        $live = Get-ConnsecConnectionSddl
+        Write-Host "Live:     $live"
+        if (-not (Test-Path -LiteralPath $OriginalSddlPath)) {
+            Write-Warning "No snapshot at $OriginalSddlPath (Install-Connsec.ps1 saves it): cannot prove the original DACL is back."
         } else {
-            Write-Warning 'The DACL differs from the original (RestoreOnUnload = 0, or the restore failed).'
-            if ($PSCmdlet.ShouldProcess('WFP connection objects', "Restore DACL $(Get-ConnsecDaclPart -Sddl $original)")) {
-                Set-ConnsecConnectionDacl -Sddl $original
-                $after = Get-ConnsecConnectionSddl
-                Write-Host "After restore: $after"
-                if ((Get-ConnsecDaclPart -Sddl $after) -ne (Get-ConnsecDaclPart -Sddl $original)) {
-                    throw "The DACL is still not the original after writing it back (BFE may merge inherited ACEs; compare the two lines above). Snapshot kept at $OriginalSddlPath."
+            $original = (Get-Content -LiteralPath $OriginalSddlPath -Raw).Trim()
+            Write-Host "Original: $original"
+            if ((Get-ConnsecDaclPart -Sddl $live) -eq (Get-ConnsecDaclPart -Sddl $original)) {
+                Write-Host 'The DACL is the original one.' -ForegroundColor Green
+            } else {
+                Write-Warning 'The DACL differs from the original (RestoreOnUnload = 0, or the restore failed).'
+                if ($PSCmdlet.ShouldProcess('WFP connection objects', "Restore DACL $(Get-ConnsecDaclPart -Sddl $original)")) {
+                    Set-ConnsecConnectionDacl -Sddl $original
+                    $after = Get-ConnsecConnectionSddl
+                    Write-Host "After restore: $after"
+                    if ((Get-ConnsecDaclPart -Sddl $after) -ne (Get-ConnsecDaclPart -Sddl $original)) {
+                        throw 'The DACL is still not the original after writing it back (BFE may merge inherited ACEs; compare the two lines above).'
+                    }
+                    Write-Host 'Original DACL restored.' -ForegroundColor Green
                 }
-                Write-Host 'Original DACL restored.' -ForegroundColor Green
+            }
+            if (-not $KeepSnapshot -and -not $WhatIfPreference) {
+                Remove-Item -LiteralPath $OriginalSddlPath -Force
             }
         }
-        if (-not $KeepSnapshot -and -not $WhatIfPreference) {
-            Remove-Item -LiteralPath $OriginalSddlPath -Force
-        }
+    } catch {
+        $failures += "descriptor: $($_.Exception.Message) (snapshot kept at $OriginalSddlPath)"
+        Write-Warning $failures[-1]
     }
 
     Write-ConnsecStep 'Driver package'
@@ -155,6 +163,10 @@ try {
         Remove-ConnsecCertificate -StoreName 'TrustedPublisher'
     }
 
+    if ($failures.Count -gt 0) {
+        $nl = [Environment]::NewLine
+        throw ("finished with problems:" + $nl + '  ' + ($failures -join ($nl + '  ')))
+    }
     Write-ConnsecStep 'Done'
     Write-Host 'To return the VM to normal: .\Reset-TestVM.ps1 (Driver Verifier, test signing, debugging).'
     exit 0
