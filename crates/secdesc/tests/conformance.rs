@@ -32,7 +32,9 @@ fn load(path: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut raw = Vec::new();
     let file = File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     if path.extension().is_some_and(|e| e == "gz") {
-        flate2::read::GzDecoder::new(file).read_to_end(&mut raw).unwrap();
+        flate2::read::GzDecoder::new(file)
+            .read_to_end(&mut raw)
+            .unwrap();
     } else {
         let mut file = file;
         file.read_to_end(&mut raw).unwrap();
@@ -78,7 +80,10 @@ fn assert_only_quirk(sddl: &str, windows: &SecurityDescriptor<'_>) -> bool {
     let mut quirky = false;
     for acl in [windows.sacl(), windows.dacl()].into_iter().flatten() {
         let slack = &acl.as_bytes()[acl.used_len()..];
-        assert!(slack.iter().all(|&b| b == 0), "{sddl}: non-zero ACL slack {slack:?}");
+        assert!(
+            slack.iter().all(|&b| b == 0),
+            "{sddl}: non-zero ACL slack {slack:?}"
+        );
         let our_revision = if acl.has_ds_aces() { 4 } else { 2 };
         if acl.revision() != our_revision {
             assert_eq!(
@@ -107,7 +112,9 @@ fn run_file(name: &str, ctx: &SddlContext, counts: &mut Counts) -> Option<usize>
         let n = match sddl::encode(sddl_text, ctx, &mut ours) {
             Ok(n) => n,
             Err(e) => {
-                counts.failed.push(format!("{name}: {sddl_text}: encode error {e}"));
+                counts
+                    .failed
+                    .push(format!("{name}: {sddl_text}: encode error {e}"));
                 continue;
             }
         };
@@ -116,20 +123,27 @@ fn run_file(name: &str, ctx: &SddlContext, counts: &mut Counts) -> Option<usize>
         let windows = match SecurityDescriptor::new_checked(windows_bytes) {
             Ok(sd) => sd,
             Err(e) => {
-                counts.failed.push(format!("{name}: {sddl_text}: Windows bytes rejected: {e}"));
+                counts
+                    .failed
+                    .push(format!("{name}: {sddl_text}: Windows bytes rejected: {e}"));
                 continue;
             }
         };
         assert_eq!(windows.len(), windows_bytes.len(), "{sddl_text}");
         if ours[..n] == windows_bytes[..] {
-            assert!(!assert_only_quirk(sddl_text, &windows), "{sddl_text}: identical yet quirky");
+            assert!(
+                !assert_only_quirk(sddl_text, &windows),
+                "{sddl_text}: identical yet quirky"
+            );
             counts.identical += 1;
         } else if assert_only_quirk(sddl_text, &windows) {
             let m = normalise(&windows, &mut norm);
             if norm[..m] == ours[..n] {
                 counts.quirk += 1;
             } else {
-                counts.failed.push(format!("{name}: {sddl_text}: differs beyond the quirk"));
+                counts
+                    .failed
+                    .push(format!("{name}: {sddl_text}: differs beyond the quirk"));
                 continue;
             }
         } else {
@@ -180,7 +194,11 @@ fn windows_sddl_vectors_are_byte_identical() {
         for f in counts.failed.iter().take(20) {
             println!("  FAILED {f}");
         }
-        assert!(counts.failed.is_empty(), "{name}: {} failed", counts.failed.len());
+        assert!(
+            counts.failed.is_empty(),
+            "{name}: {} failed",
+            counts.failed.len()
+        );
         assert_eq!(counts.quirk, expected_quirks, "{name}: quirk vectors");
         total.identical += counts.identical;
         total.quirk += counts.quirk;
