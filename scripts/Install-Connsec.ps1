@@ -45,6 +45,10 @@
 .PARAMETER NoStart
     Install only; do not start the service.
 
+.PARAMETER NewSnapshot
+    Replace an existing snapshot of the original descriptor (normally kept: Uninstall-Connsec.ps1
+    deletes it only after proving the original is back).
+
 .PARAMETER Force
     Continue although test signing appears to be off.
 
@@ -63,6 +67,7 @@ param(
     [ValidateSet(0, 1)][int]$AllowUnsafeDacl = -1,
     [ValidateSet('logman', 'tracelog', 'wpr')][string]$TraceTool = 'logman',
     [switch]$NoStart,
+    [switch]$NewSnapshot,
     [switch]$Force
 )
 Set-StrictMode -Version Latest
@@ -121,8 +126,13 @@ try {
 
     Write-ConnsecStep 'Original connection-object security descriptor'
     $svc = Get-ConnsecDriverService
-    if ($null -ne $svc -and $svc.State -eq 'Running') {
-        Write-Host "connsec is already running: keeping the existing snapshot $($script:ConnsecOriginalSddlFile) (the live descriptor is the driver's)."
+    if ((Test-Path -LiteralPath $script:ConnsecOriginalSddlFile) -and -not $NewSnapshot) {
+        # Uninstall-Connsec.ps1 deletes the snapshot once the original is back; one that is still
+        # here belongs to an earlier install whose descriptor was not proven restored.
+        Write-Host "Keeping the existing snapshot $($script:ConnsecOriginalSddlFile): $((Get-Content -LiteralPath $script:ConnsecOriginalSddlFile -Raw).Trim())"
+        Write-Host '(Pass -NewSnapshot to replace it with the live descriptor.)'
+    } elseif ($null -ne $svc -and $svc.State -eq 'Running') {
+        Write-Warning 'connsec is already running: the live descriptor is the one the driver set, so no snapshot is taken and Uninstall-Connsec.ps1 cannot compare.'
     } else {
         $sddl = Get-ConnsecConnectionSddl
         Write-Host "Live descriptor: $sddl"

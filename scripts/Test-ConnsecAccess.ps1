@@ -236,7 +236,7 @@ try {
         $credential = Get-TestUserCredential -Name $TestUserName
         $createdUser = (-not $existed) -and ($null -ne $credential)
     }
-    if ($null -eq $credential) {
+    if ($null -eq $credential -or $WhatIfPreference) {
         Write-Host '(-WhatIf) the standard-user run is skipped.'
     } else {
         $plainName = $credential.UserName.Split('\')[-1]
