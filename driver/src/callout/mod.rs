@@ -17,6 +17,13 @@
 //! if let Some(callout) = callout.take() { callout.unregister(); } // writes the final counts
 //! ```
 //!
+//! When: `register` needs the Base Filtering Engine running (`FwpmEngineOpen0`, step
+//! `open_session`, fails otherwise). With demand start it is, at `DriverEntry`; with boot start
+//! call `register` when `FwpmBfeStateGet0` (after subscribing) or the BFE state callback reports
+//! `FWPM_SERVICE_RUNNING`, and `unregister` before registering again after a BFE restart (BFE
+//! dropped the dynamic session's objects with it; the `Fwps` registrations stay until
+//! unregistered).
+//!
 //! Why a session of its own: the callout objects live in a **dynamic** session
 //! (`FWPM_SESSION_FLAG_DYNAMIC`), so BFE deletes them when the session closes, at unload or if
 //! the driver dies; the DACL flow needs a **non-dynamic** session, because
