@@ -141,8 +141,12 @@ pub const ACE_FLAGS: &[(&str, u8)] = &[
 ];
 
 /// ACE types generated for a DACL: (token, type byte, is an object ACE).
-pub const DACL_ACE_TYPES: &[(&str, u8, bool)] =
-    &[("A", 0x00, false), ("D", 0x01, false), ("OA", 0x05, true), ("OD", 0x06, true)];
+pub const DACL_ACE_TYPES: &[(&str, u8, bool)] = &[
+    ("A", 0x00, false),
+    ("D", 0x01, false),
+    ("OA", 0x05, true),
+    ("OD", 0x06, true),
+];
 /// ACE types generated for a SACL.
 pub const SACL_ACE_TYPES: &[(&str, u8, bool)] = &[("AU", 0x02, false), ("OU", 0x07, true)];
 
@@ -240,7 +244,11 @@ pub struct GenAcl {
 impl GenAcl {
     /// Whether an object ACE forces ACL revision 4.
     pub fn revision(&self) -> u8 {
-        if self.aces.iter().any(|a| a.is_object) { 4 } else { 2 }
+        if self.aces.iter().any(|a| a.is_object) {
+            4
+        } else {
+            2
+        }
     }
 }
 
@@ -342,11 +350,19 @@ pub fn sid() -> impl Strategy<Value = GenSid> {
     let domain_alias = select(DOMAIN_RELATIVE).prop_map(|(alias, rid)| {
         let mut subs = DOMAIN_SUBS.to_vec();
         subs.push(rid);
-        GenSid { authority: DOMAIN_AUTHORITY, subs, text: alias.to_owned() }
+        GenSid {
+            authority: DOMAIN_AUTHORITY,
+            subs,
+            text: alias.to_owned(),
+        }
     });
     let domain_account = (any::<[u32; 3]>(), any::<u32>()).prop_map(|(dom, rid)| {
         let subs = vec![21, dom[0], dom[1], dom[2], rid];
-        GenSid { text: sid_text(5, &subs, false), authority: 5, subs }
+        GenSid {
+            text: sid_text(5, &subs, false),
+            authority: 5,
+            subs,
+        }
     });
     let small_authority = prop_oneof![0u64..=18, Just(5u64)];
     let authority = prop_oneof![
@@ -354,44 +370,72 @@ pub fn sid() -> impl Strategy<Value = GenSid> {
         2 => 0u64..(1 << 32),
         2 => (1u64 << 32)..(1 << 48),
     ];
-    let generic = (authority, prop::collection::vec(any::<u32>(), 1..=15), any::<bool>()).prop_map(
-        |(authority, subs, upper)| GenSid {
+    let generic = (
+        authority,
+        prop::collection::vec(any::<u32>(), 1..=15),
+        any::<bool>(),
+    )
+        .prop_map(|(authority, subs, upper)| GenSid {
             text: sid_text(authority, &subs, upper),
             authority,
             subs,
-        },
-    );
+        });
     prop_oneof![4 => well_known, 2 => domain_alias, 2 => domain_account, 2 => generic]
 }
 
 /// A GUID with random fields and letter case.
 pub fn guid() -> impl Strategy<Value = GenGuid> {
-    (any::<u32>(), any::<u16>(), any::<u16>(), any::<[u8; 8]>(), any::<bool>())
-        .prop_map(|(d1, d2, d3, d4, upper)| GenGuid { d1, d2, d3, d4, upper })
+    (
+        any::<u32>(),
+        any::<u16>(),
+        any::<u16>(),
+        any::<[u8; 8]>(),
+        any::<bool>(),
+    )
+        .prop_map(|(d1, d2, d3, d4, upper)| GenGuid {
+            d1,
+            d2,
+            d3,
+            d4,
+            upper,
+        })
 }
 
 /// An access mask and its spelling: hex (either digit case), rights tokens, or empty (0).
 pub fn mask() -> impl Strategy<Value = (u32, String)> {
-    let any_mask = prop_oneof![any::<u32>(), 0u32..0x200, Just(0x001F_01FF), Just(0x0012_0089)];
+    let any_mask = prop_oneof![
+        any::<u32>(),
+        0u32..0x200,
+        Just(0x001F_01FF),
+        Just(0x0012_0089)
+    ];
     let hex = (any_mask, any::<bool>()).prop_map(|(m, upper)| {
-        let text = if upper { format!("0x{m:X}") } else { format!("0x{m:x}") };
+        let text = if upper {
+            format!("0x{m:X}")
+        } else {
+            format!("0x{m:x}")
+        };
         (m, text)
     });
-    let tokens = subsequence(RIGHTS, 1..=4).prop_shuffle().prop_map(|picked| {
-        let mask = picked.iter().fold(0u32, |m, (_, v)| m | v);
-        let text: String = picked.iter().map(|(t, _)| *t).collect();
-        (mask, text)
-    });
+    let tokens = subsequence(RIGHTS, 1..=4)
+        .prop_shuffle()
+        .prop_map(|picked| {
+            let mask = picked.iter().fold(0u32, |m, (_, v)| m | v);
+            let text: String = picked.iter().map(|(t, _)| *t).collect();
+            (mask, text)
+        });
     prop_oneof![4 => hex, 5 => tokens, 1 => Just((0, String::new()))]
 }
 
 /// ACE flags and their spelling, tokens in any order.
 pub fn ace_flags() -> impl Strategy<Value = (u8, String)> {
-    subsequence(ACE_FLAGS, 0..=ACE_FLAGS.len()).prop_shuffle().prop_map(|picked| {
-        let bits = picked.iter().fold(0u8, |f, (_, v)| f | v);
-        let text: String = picked.iter().map(|(t, _)| *t).collect();
-        (bits, text)
-    })
+    subsequence(ACE_FLAGS, 0..=ACE_FLAGS.len())
+        .prop_shuffle()
+        .prop_map(|picked| {
+            let bits = picked.iter().fold(0u8, |f, (_, v)| f | v);
+            let text: String = picked.iter().map(|(t, _)| *t).collect();
+            (bits, text)
+        })
 }
 
 /// One ACE whose type is drawn from `types`.
@@ -404,17 +448,29 @@ pub fn ace(types: &'static [(&'static str, u8, bool)]) -> impl Strategy<Value = 
         prop::option::of(guid()),
         sid(),
     )
-        .prop_map(|((token, ace_type, is_object), (flags, flags_text), (mask, mask_text), o, i, sid)| {
-            let (object_type, inherited_object_type) = if is_object { (o, i) } else { (None, None) };
-            let g = |g: Option<GenGuid>| g.map(|g| g.text()).unwrap_or_default();
-            let text = format!(
-                "({token};{flags_text};{mask_text};{};{};{})",
-                g(object_type),
-                g(inherited_object_type),
-                sid.text
-            );
-            GenAce { ace_type, is_object, flags, mask, object_type, inherited_object_type, sid, text }
-        })
+        .prop_map(
+            |((token, ace_type, is_object), (flags, flags_text), (mask, mask_text), o, i, sid)| {
+                let (object_type, inherited_object_type) =
+                    if is_object { (o, i) } else { (None, None) };
+                let g = |g: Option<GenGuid>| g.map(|g| g.text()).unwrap_or_default();
+                let text = format!(
+                    "({token};{flags_text};{mask_text};{};{};{})",
+                    g(object_type),
+                    g(inherited_object_type),
+                    sid.text
+                );
+                GenAce {
+                    ace_type,
+                    is_object,
+                    flags,
+                    mask,
+                    object_type,
+                    inherited_object_type,
+                    sid,
+                    text,
+                }
+            },
+        )
 }
 
 /// An ACL of up to `max_aces` ACEs of `types`, with `P`/`AR`/`AI` in any order.
@@ -444,7 +500,13 @@ pub fn descriptor() -> impl Strategy<Value = GenSd> {
         prop::option::weighted(0.35, acl(SACL_ACE_TYPES, 4)),
         Just(vec!['O', 'G', 'D', 'S']).prop_shuffle(),
     )
-        .prop_map(|(owner, group, dacl, sacl, order)| GenSd { owner, group, dacl, sacl, order })
+        .prop_map(|(owner, group, dacl, sacl, order)| GenSd {
+            owner,
+            group,
+            dacl,
+            sacl,
+            order,
+        })
 }
 
 /// Appends a binary SID (MS-DTYP 2.4.2.2): revision 1, count, 6-byte big-endian authority,
@@ -467,7 +529,10 @@ pub fn push_ace(out: &mut Vec<u8>, ace: &GenAce) {
         let flags = u32::from(ace.object_type.is_some())
             | (u32::from(ace.inherited_object_type.is_some()) << 1);
         out.extend_from_slice(&flags.to_le_bytes());
-        for g in [ace.object_type, ace.inherited_object_type].into_iter().flatten() {
+        for g in [ace.object_type, ace.inherited_object_type]
+            .into_iter()
+            .flatten()
+        {
             out.extend_from_slice(&g.bytes());
         }
     }
@@ -498,27 +563,31 @@ pub fn push_acl_bytes(out: &mut Vec<u8>, acl: &GenAcl) {
 pub fn expected_bytes(sd: &GenSd) -> Vec<u8> {
     let mut body = Vec::new();
     let offset = |present: bool, body: &Vec<u8>| -> u32 {
-        if present { u32::try_from(20 + body.len()).expect("offset fits in u32") } else { 0 }
+        if present {
+            u32::try_from(20 + body.len()).expect("offset fits in u32")
+        } else {
+            0
+        }
     };
-    let off_sacl = offset(sd.sacl.is_some(), &body);
+    let sacl_at = offset(sd.sacl.is_some(), &body);
     if let Some(s) = &sd.sacl {
         push_acl_bytes(&mut body, s);
     }
-    let off_dacl = offset(sd.dacl.is_some(), &body);
+    let dacl_at = offset(sd.dacl.is_some(), &body);
     if let Some(d) = &sd.dacl {
         push_acl_bytes(&mut body, d);
     }
-    let off_owner = offset(sd.owner.is_some(), &body);
+    let owner_at = offset(sd.owner.is_some(), &body);
     if let Some(o) = &sd.owner {
         push_sid(&mut body, o);
     }
-    let off_group = offset(sd.group.is_some(), &body);
+    let group_at = offset(sd.group.is_some(), &body);
     if let Some(g) = &sd.group {
         push_sid(&mut body, g);
     }
     let mut out = vec![1, 0];
     out.extend_from_slice(&sd.control().to_le_bytes());
-    for off in [off_owner, off_group, off_sacl, off_dacl] {
+    for off in [owner_at, group_at, sacl_at, dacl_at] {
         out.extend_from_slice(&off.to_le_bytes());
     }
     out.extend_from_slice(&body);
@@ -527,8 +596,10 @@ pub fn expected_bytes(sd: &GenSd) -> Vec<u8> {
 
 /// Lowercase hex.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
