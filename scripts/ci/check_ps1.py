@@ -151,4 +151,7 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except BrokenPipeError:  # `check_ps1.py | head`: the reader left, nothing more to say
+        sys.exit(EXIT_OK)

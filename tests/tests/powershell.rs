@@ -245,6 +245,49 @@ fn checker_reports_paths_it_cannot_check() {
     assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
 }
 
+#[test]
+fn checker_exits_2_without_tree_sitter() {
+    // `python3 -S` skips site-packages, where pip installs the grammar: the checker must say so
+    // and exit 2 rather than pass or report syntax errors.
+    let probe = Command::new(python())
+        .args(["-S", "-c", "import tree_sitter"])
+        .output();
+    match probe {
+        Ok(out) if out.status.success() => {
+            println!(
+                "checker_exits_2_without_tree_sitter: SKIPPED: tree_sitter is importable even \
+                 without site-packages, so its absence cannot be simulated"
+            );
+            return;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "cannot run {}: {e}",
+                python()
+            );
+            println!(
+                "checker_exits_2_without_tree_sitter: SKIPPED: cannot run {}: {e}",
+                python()
+            );
+            return;
+        }
+    }
+    let out = Command::new(python())
+        .arg("-S")
+        .arg(checker())
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", checker().display()));
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("requirements-ps1.txt"),
+        "the message should say how to install the modules: {}",
+        describe(&out)
+    );
+}
+
 /// Strips `<# ... #>` block comments and `#` line comments well enough for the convention checks
 /// (the scripts keep `#` out of strings where a check looks).
 fn code_lines(text: &str) -> Vec<&str> {
