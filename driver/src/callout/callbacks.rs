@@ -111,7 +111,7 @@ fn classify(
 /// # Safety
 ///
 /// Called by the filter engine only; no argument is dereferenced.
-pub(super) unsafe extern "C" fn notify(
+pub(super) const unsafe extern "C" fn notify(
     _notify_type: wfp::FWPS_CALLOUT_NOTIFY_TYPE,
     _filter_key: *const wfp::GUID,
     _filter: *mut wfp::FWPS_FILTER3,
@@ -125,4 +125,4 @@ pub(super) unsafe extern "C" fn notify(
 /// # Safety
 ///
 /// Called by the filter engine only; no argument is used.
-pub(super) unsafe extern "C" fn flow_delete(_layer_id: u16, _callout_id: u32, _flow_context: u64) {}
+pub(super) const unsafe extern "C" fn flow_delete(_layer_id: u16, _callout_id: u32, _flow_context: u64) {}

@@ -1,4 +1,4 @@
-//! The callout's ETW events, through `connsec-events` (the driver's TraceLogging provider).
+//! The callout's ETW events, through `connsec-events` (the driver's `TraceLogging` provider).
 //!
 //! One adapter module, so that the event functions' exact signatures are named in one place.
 

@@ -43,7 +43,7 @@ pub(super) struct Wfp {
     device: *mut c_void,
 }
 
-fn check(status: wfp::NTSTATUS) -> Result<(), NtStatus> {
+const fn check(status: wfp::NTSTATUS) -> Result<(), NtStatus> {
     let status = NtStatus::from_raw(status);
     if status.is_success() { Ok(()) } else { Err(status) }
 }
@@ -76,7 +76,7 @@ impl Wfp {
     }
 
     /// The session handle, for a step inside the transaction.
-    fn engine(&self) -> Result<wfp::HANDLE, NtStatus> {
+    const fn engine(&self) -> Result<wfp::HANDLE, NtStatus> {
         match (&self.session, &self.txn) {
             (Some(session), Some(_)) => Ok(session.handle()),
             _ => Err(STATUS_INVALID_DEVICE_STATE),

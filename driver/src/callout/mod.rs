@@ -59,9 +59,16 @@ pub struct Callout {
     wfp: executor::Wfp,
 }
 
-/// Registers the callout at both ALE auth-connect layers and adds its WFP objects (the plan of
-/// `connsec_callout::plan`), writing `callout_registered` or `callout_registration_failed` to
-/// ETW. On failure, everything done so far has been undone in reverse order.
+/// Registers the callout at both ALE auth-connect layers and adds its WFP objects.
+///
+/// Runs the plan of `connsec_callout::plan` and writes `callout_registered` or
+/// `callout_registration_failed` to ETW.
+///
+/// # Errors
+///
+/// The failed step and its status, after everything done before it has been undone in reverse
+/// order (`connsec_callout::plan::unwind`); undo steps that failed too are listed in it and were
+/// reported to ETW. The driver goes on without the callout.
 ///
 /// # Safety
 ///

@@ -14,7 +14,7 @@ pub(super) struct Transaction {
     engine: wfp::HANDLE,
 }
 
-fn check(status: wfp::NTSTATUS) -> Result<(), NtStatus> {
+const fn check(status: wfp::NTSTATUS) -> Result<(), NtStatus> {
     let status = NtStatus::from_raw(status);
     if status.is_success() { Ok(()) } else { Err(status) }
 }

@@ -1,0 +1,235 @@
+//! The service's `Parameters` key, read as raw bytes for the policy crate.
+//!
+//! The driver decides nothing here: it asks WDF for each value the policy crate names
+//! (`connsec_policy::config::VALUE_NAMES`, the single source of truth shared with the INF), keeps
+//! the bytes and the `REG_*` type exactly as stored, and hands them to `Config::parse`, which
+//! checks types, lengths, terminators and contents and names the value at fault.
+//!
+//! `WdfDriverOpenParametersRegistryKey` opens `HKLM\…\Services\connsec\Parameters`;
+//! `WdfRegistryQueryValue` is asked twice per value: once with no buffer for the length, then
+//! with a pool buffer of exactly that length. A value that is absent
+//! (`STATUS_OBJECT_NAME_NOT_FOUND`) is simply not handed over. All at PASSIVE_LEVEL.
+
+use core::ptr;
+
+use connsec_policy::{RegType, RegValue, config::VALUE_NAMES};
+use wdk_sys::{
+    call_unsafe_wdf_function_binding,
+    KEY_QUERY_VALUE,
+    NTSTATUS,
+    STATUS_BUFFER_OVERFLOW,
+    STATUS_BUFFER_TOO_SMALL,
+    STATUS_INVALID_PARAMETER,
+    STATUS_OBJECT_NAME_NOT_FOUND,
+    ULONG,
+    UNICODE_STRING,
+    WDFDRIVER,
+    WDFKEY,
+    WDF_NO_OBJECT_ATTRIBUTES,
+};
+
+use crate::{pool::PoolBuffer, status};
+
+/// Longest value name, in UTF-16 units, that [`WideName`] holds.
+const MAX_NAME_UNITS: usize = 32;
+
+/// The number of values the policy crate reads.
+pub(crate) const VALUE_COUNT: usize = VALUE_NAMES.len();
+
+/// Largest value read, in bytes. The policy crate's own limits are smaller (32 KiB for
+/// `Principals`, 64 KiB for `DaclSddl`); this only keeps a corrupt or hostile value from
+/// costing more than 1 MiB of pool before the policy crate rejects it with its own error.
+const MAX_VALUE_BYTES: ULONG = 1024 * 1024;
+
+/// A value name as UTF-16, in a small fixed buffer (no allocation).
+#[derive(Clone, Copy)]
+pub(crate) struct WideName {
+    units: [u16; MAX_NAME_UNITS],
+    len: usize,
+}
+
+impl WideName {
+    /// Encodes `name`; `None` if it has more than [`MAX_NAME_UNITS`] units.
+    fn new(name: &str) -> Option<Self> {
+        let mut units = [0_u16; MAX_NAME_UNITS];
+        let mut len = 0_usize;
+        for unit in name.encode_utf16() {
+            *units.get_mut(len)? = unit;
+            len = len.checked_add(1)?;
+        }
+        Some(Self { units, len })
+    }
+
+    /// The units, without terminator.
+    pub(crate) fn as_units(&self) -> &[u16] {
+        self.units.get(..self.len).unwrap_or(&[])
+    }
+
+    /// A `UNICODE_STRING` over the units, valid while `self` is not moved or dropped.
+    fn unicode_string(&self) -> Option<UNICODE_STRING> {
+        let bytes = u16::try_from(self.len.checked_mul(2)?).ok()?;
+        Some(UNICODE_STRING {
+            Length: bytes,
+            MaximumLength: bytes,
+            // WDF only reads it (`PCUNICODE_STRING`).
+            Buffer: self.units.as_ptr().cast_mut(),
+        })
+    }
+}
+
+/// One value as stored: its name, its `REG_*` type code and its bytes.
+pub(crate) struct RawValue {
+    name: WideName,
+    kind: u32,
+    data: PoolBuffer,
+    len: usize,
+}
+
+impl RawValue {
+    /// The policy crate's view of it, borrowing `self`.
+    pub(crate) fn as_reg_value(&self) -> RegValue<'_> {
+        RegValue { name: self.name.as_units(), kind: RegType::from(self.kind), data: self.bytes() }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.data.as_slice().get(..self.len).unwrap_or(&[])
+    }
+}
+
+/// Every value of the `Parameters` key that the policy crate reads, in `VALUE_NAMES` order;
+/// `None` where the value is absent.
+pub(crate) struct ParameterValues {
+    values: [Option<RawValue>; VALUE_COUNT],
+}
+
+impl ParameterValues {
+    /// The present values as the policy crate wants them, in `VALUE_NAMES` order.
+    pub(crate) fn reg_values(&self) -> ([RegValue<'_>; VALUE_COUNT], usize) {
+        let empty = RegValue { name: &[], kind: RegType::None, data: &[] };
+        let mut out = [empty; VALUE_COUNT];
+        let mut count = 0_usize;
+        for value in self.values.iter().flatten() {
+            if let Some(slot) = out.get_mut(count) {
+                *slot = value.as_reg_value();
+                count = count.saturating_add(1);
+            }
+        }
+        (out, count)
+    }
+}
+
+/// The driver's `Parameters` key, closed exactly once when dropped.
+pub(crate) struct ParametersKey {
+    key: WDFKEY,
+}
+
+impl ParametersKey {
+    /// Opens the key for reading values.
+    pub(crate) fn open(driver: WDFDRIVER) -> Result<Self, NTSTATUS> {
+        let mut key: WDFKEY = ptr::null_mut();
+        let opened;
+        // SAFETY: 1. `driver` is the live WDFDRIVER from WdfDriverCreate;
+        //         2. no object attributes (NULL is allowed);
+        //         3. `key` is a valid place for the handle;
+        //         4. PASSIVE_LEVEL (DriverEntry).
+        unsafe {
+            opened = call_unsafe_wdf_function_binding!(
+                WdfDriverOpenParametersRegistryKey,
+                driver,
+                KEY_QUERY_VALUE,
+                WDF_NO_OBJECT_ATTRIBUTES,
+                &mut key,
+            );
+        }
+        status::check(opened)?;
+        Ok(Self { key })
+    }
+
+    /// Reads every value in `VALUE_NAMES`. The error names the value that could not be read.
+    pub(crate) fn read_all(&self) -> Result<ParameterValues, (&'static str, NTSTATUS)> {
+        let mut values: [Option<RawValue>; VALUE_COUNT] = [const { None }; VALUE_COUNT];
+        for (slot, name) in values.iter_mut().zip(VALUE_NAMES) {
+            *slot = self.read(name).map_err(|status| (name, status))?;
+        }
+        Ok(ParameterValues { values })
+    }
+
+    /// Reads one value; `Ok(None)` if it does not exist.
+    fn read(&self, name: &'static str) -> Result<Option<RawValue>, NTSTATUS> {
+        let wide = WideName::new(name).ok_or(STATUS_INVALID_PARAMETER)?;
+        let unicode = wide.unicode_string().ok_or(STATUS_INVALID_PARAMETER)?;
+
+        // First call: the length only ("If this pointer is NULL, WdfRegistryQueryValue
+        // retrieves the data length but not the data").
+        let mut needed: ULONG = 0;
+        let mut kind: ULONG = 0;
+        let probed;
+        // SAFETY: 1. `self.key` is the open WDFKEY (private field, closed only in Drop);
+        //         2. `unicode` points into `wide`, which lives until the end of this function;
+        //         3. a NULL value buffer with length 0 is allowed;
+        //         4. `needed` and `kind` are valid places for the outputs.
+        unsafe {
+            probed = call_unsafe_wdf_function_binding!(
+                WdfRegistryQueryValue,
+                self.key,
+                &unicode,
+                0,
+                ptr::null_mut(),
+                &mut needed,
+                &mut kind,
+            );
+        }
+        if probed == STATUS_OBJECT_NAME_NOT_FOUND {
+            return Ok(None);
+        }
+        if probed != STATUS_BUFFER_OVERFLOW && probed != STATUS_BUFFER_TOO_SMALL {
+            status::check(probed)?;
+        }
+        if needed > MAX_VALUE_BYTES {
+            // Too large to be valid; let the policy crate name it with the bytes it can see.
+            needed = MAX_VALUE_BYTES;
+        }
+
+        let len = usize::try_from(needed).map_err(|_| STATUS_INVALID_PARAMETER)?;
+        let mut data = PoolBuffer::try_zeroed(len)?;
+        if len == 0 {
+            // An empty value: nothing more to read (and no buffer to pass).
+            return Ok(Some(RawValue { name: wide, kind, data, len }));
+        }
+        let mut got: ULONG = 0;
+        let read;
+        // SAFETY: 1. as above for `self.key` and `unicode`;
+        //         2. `data` is a live pool buffer of exactly `needed` bytes, and WDF writes at
+        //            most `needed` bytes into it;
+        //         3. `got` and `kind` are valid places for the outputs.
+        unsafe {
+            read = call_unsafe_wdf_function_binding!(
+                WdfRegistryQueryValue,
+                self.key,
+                &unicode,
+                needed,
+                data.as_mut_ptr().cast(),
+                &mut got,
+                &mut kind,
+            );
+        }
+        // A value that grew between the calls, or one cut at MAX_VALUE_BYTES, reads as
+        // STATUS_BUFFER_OVERFLOW with the first `needed` bytes: hand those over, the policy
+        // crate's size limits reject them with a message that names the value.
+        if read != STATUS_BUFFER_OVERFLOW {
+            status::check(read)?;
+        }
+        let len = usize::try_from(got).map_or(len, |got| got.min(len));
+        Ok(Some(RawValue { name: wide, kind, data, len }))
+    }
+}
+
+impl Drop for ParametersKey {
+    fn drop(&mut self) {
+        // SAFETY: 1. `self.key` is the key opened in `open` and closed exactly once, here;
+        //         2. PASSIVE_LEVEL (DriverEntry).
+        unsafe {
+            call_unsafe_wdf_function_binding!(WdfRegistryClose, self.key);
+        }
+    }
+}
