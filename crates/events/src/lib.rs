@@ -123,6 +123,20 @@ specs! {
     CALLOUT_COUNTS = ("CalloutCounts", Informational, KW_CALLOUT),
 }
 
+/// The name tools print for a level (`Informational`, `Error`, …).
+#[must_use]
+pub fn level_name(level: Level) -> &'static str {
+    match level.as_int() {
+        0 => "LogAlways",
+        1 => "Critical",
+        2 => "Error",
+        3 => "Warning",
+        4 => "Informational",
+        5 => "Verbose",
+        _ => "Other",
+    }
+}
+
 /// The provider (for its name, id and metadata).
 #[must_use]
 pub fn provider() -> &'static tlg::Provider {
@@ -340,6 +354,17 @@ pub fn outcome(outcome: &Outcome<'_>) {
                 keyword(spec::IGNORED_AFTER_UNLOAD.keyword),
             );
         }
+        Outcome::Restored { .. }
+        | Outcome::RestoreFailed { .. }
+        | Outcome::RestoreSkipped { .. } => {
+            restore_outcome(outcome);
+        }
+    }
+}
+
+/// The restore outcomes: `RestoreDone`, `RestoreFailed`, `RestoreSkipped`.
+fn restore_outcome(outcome: &Outcome<'_>) {
+    match *outcome {
         Outcome::Restored {
             security_info,
             dacl,
@@ -378,6 +403,7 @@ pub fn outcome(outcome: &Outcome<'_>) {
                 u32("BfeState", &state),
             );
         }
+        _ => {}
     }
 }
 
