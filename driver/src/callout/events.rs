@@ -3,7 +3,7 @@
 //! One adapter module, so that the event functions' exact signatures are named in one place.
 
 use connsec_callout::plan::{Failure, Undo};
-use connsec_callout::{NtStatus, Snapshot};
+use connsec_callout::NtStatus;
 
 /// Registration succeeded: the callouts are registered and their filters are in place.
 pub(super) fn registered() {
@@ -22,9 +22,4 @@ pub(super) fn registration_failed(failure: &Failure) {
 /// An undo step (unwind or unload) failed.
 pub(super) fn teardown_failed(undo: Undo, status: NtStatus) {
     connsec_events::callout_teardown_failed(undo.name(), status.0);
-}
-
-/// The final counts, written once at unload.
-pub(super) fn counts(counts: Snapshot) {
-    connsec_events::callout_counts(counts.v4, counts.v6);
 }

@@ -10,11 +10,16 @@
 //!
 //! ```ignore
 //! // DriverEntry, after WdfControlFinishInitializing(device):
-//! let callout = unsafe { callout::register(WdfDeviceWdmGetDeviceObject(device)) }.ok();
+//! // SAFETY: PASSIVE_LEVEL; the control device outlives the registration.
+//! let callout = unsafe { callout::register(device.wdm_device_object()) }.ok();
 //! // `Err` was already reported by an ETW event and fully unwound; the DACL part goes on.
 //!
-//! // EvtDriverUnload:
-//! if let Some(callout) = callout.take() { callout.unregister(); } // writes the final counts
+//! // EvtDriverUnload, before the control device is deleted:
+//! if let Some(callout) = callout.take() {
+//!     callout.unregister();
+//!     let counts = callout::counts(); // final: no classify call can start any more
+//!     connsec_events::callout_counts(counts.v4, counts.v6);
+//! }
 //! ```
 //!
 //! When: `register` needs the Base Filtering Engine running (`FwpmEngineOpen0`, step
@@ -50,12 +55,12 @@ use crate::wfp;
 static COUNTERS: Counters = Counters::new();
 
 /// The registered callout and its WFP objects, from a successful [`register`] until
-/// [`Callout::unregister`].
+/// [`Registration::unregister`].
 ///
 /// Dropping it without `unregister` still releases everything, in the teardown order (the
 /// field order of [`executor::Wfp`]), but writes no event.
-#[must_use = "dropping the callout unregisters it at once"]
-pub struct Callout {
+#[must_use = "dropping the registration unregisters the callout at once"]
+pub(crate) struct Registration {
     wfp: executor::Wfp,
 }
 
@@ -74,14 +79,15 @@ pub struct Callout {
 ///
 /// - Call at `PASSIVE_LEVEL` (every `Fwpm*` function and `FwpsCalloutRegister3` require it).
 /// - `device` is the WDM `DEVICE_OBJECT` of the driver's control device
-///   (`WdfDeviceWdmGetDeviceObject`), and stays valid until [`Callout::unregister`] returns or
-///   the [`Callout`] is dropped: the filter engine keeps it for the registration.
-pub unsafe fn register(device: wdk_sys::PDEVICE_OBJECT) -> Result<Callout, Failure> {
+///   (`WdfDeviceWdmGetDeviceObject`), and stays valid until [`Registration::unregister`]
+///   returns or the [`Registration`] is dropped: the filter engine keeps it for the
+///   registration.
+pub(crate) unsafe fn register(device: wdk_sys::PDEVICE_OBJECT) -> Result<Registration, Failure> {
     let mut wfp = executor::Wfp::new(device.cast());
     match plan::register(&mut wfp) {
         Ok(()) => {
             events::registered();
-            Ok(Callout { wfp })
+            Ok(Registration { wfp })
         }
         Err(failure) => {
             events::registration_failed(&failure);
@@ -90,18 +96,23 @@ pub unsafe fn register(device: wdk_sys::PDEVICE_OBJECT) -> Result<Callout, Failu
     }
 }
 
-impl Callout {
+impl Registration {
     /// Closes the dynamic session (BFE deletes the filters, callouts, sublayer and provider with
-    /// it), unregisters both callouts, v6 then v4, and writes the final counts to ETW, plus one
-    /// event per teardown step that failed. Call at `PASSIVE_LEVEL`.
-    pub fn unregister(mut self) -> Snapshot {
+    /// it), then unregisters both callouts by id, v6 then v4 (`plan::TEARDOWN`); every step is
+    /// attempted, and each one that fails is reported by an ETW event. Call at `PASSIVE_LEVEL`.
+    ///
+    /// The final counts are then [`counts`]; the caller writes them as the `callout_counts`
+    /// event (the driver's unload does, once).
+    pub(crate) fn unregister(mut self) {
         for (undo, status) in plan::unregister(&mut self.wfp).iter() {
             events::teardown_failed(undo, status);
         }
-        let counts = COUNTERS.snapshot();
-        events::counts(counts);
-        counts
     }
+}
+
+/// The per-layer counts so far; final once [`Registration::unregister`] has returned.
+pub(crate) fn counts() -> Snapshot {
+    COUNTERS.snapshot()
 }
 
 /// Converts a portable GUID into the bindings' `GUID`.
