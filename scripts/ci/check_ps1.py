@@ -10,9 +10,23 @@ inserts during error recovery is reported as
     <file>:<line>:<column>: syntax error: <what>
 
 with 1-based line and column numbers. This catches unterminated strings, unbalanced braces,
-`$x =` without a value, `foreach (...)` without a body and similar mistakes; it does not catch
-semantic errors (for example `try { }` without `catch`/`finally`), which only PowerShell itself
-reports.
+`$x =` without a value, `foreach (...)` without a body and similar mistakes.
+
+The grammar accepts a few things PowerShell's own parser rejects; these are checked on the tree
+and reported the same way:
+
+* `try { }` without `catch` or `finally` ("The Try statement is missing its Catch or Finally
+  block");
+* two parameters with the same name (case-insensitive) in one `param(...)` block ("Duplicate
+  parameter");
+* two equal keys (case-insensitive, quotes ignored) in one `@{ }` literal ("Duplicate keys ...
+  are not allowed in hash literals");
+* `param(...)` that is not the first statement (the grammar then reads it as a command named
+  `param`; PowerShell reports the misplaced attribute or fails at run time).
+
+One false positive is known: a `param(...)` block followed by a statement on the same line
+(`function f { param($a) $a }`) is valid PowerShell but not in this grammar; keep `param(...)`
+on its own line.
 
 The kit must run on Windows PowerShell 5.1 as well as PowerShell 7. The grammar already rejects
 the 7-only operators `??`, `??=`, `?.` and `a ? b : c`; it accepts the 7-only pipeline-chain
@@ -108,6 +122,55 @@ def describe(node) -> str:
     return what
 
 
+def key_text(node) -> str:
+    """A hash-literal key or parameter name, normalised the way PowerShell compares them."""
+    text = node.text.decode("utf-8", "replace").strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        text = text[1:-1]
+    return text.lower()
+
+
+def duplicates(children, what: str) -> list[tuple[int, int, str]]:
+    """Reports every node after the first with an already-seen key."""
+    seen: dict[str, int] = {}
+    found = []
+    for node in children:
+        key = key_text(node)
+        if key in seen:
+            row, col = node.start_point
+            found.append((row + 1, col + 1, f"duplicate {what} {node.text.decode('utf-8', 'replace').strip()!r} "
+                          f"(first on line {seen[key]})"))
+        else:
+            seen[key] = node.start_point[0] + 1
+    return found
+
+
+def semantic(node) -> list[tuple[int, int, str]]:
+    """The checks for what the grammar accepts but PowerShell's parser rejects (see above)."""
+    row, col = node.start_point
+    kinds = [c.type for c in node.children]
+    if node.type == "try_statement" and "catch_clauses" not in kinds and "finally_clause" not in kinds:
+        return [(row + 1, col + 1, "'try' without 'catch' or 'finally'")]
+    if node.type == "parameter_list":
+        names = []
+        for param in node.children:
+            if param.type == "script_parameter":
+                names.extend(c for c in param.children if c.type == "variable")
+        return duplicates(names, "parameter")
+    if node.type == "hash_literal_body":
+        keys = []
+        for entry in node.children:
+            if entry.type == "hash_entry":
+                keys.extend(c for c in entry.children if c.type == "key_expression")
+        return duplicates(keys, "hash key")
+    if node.type == "command":
+        name = node.child_by_field_name("command_name")
+        if name is not None and name.text.decode("utf-8", "replace").lower() == "param":
+            return [(row + 1, col + 1, "'param(...)' is not the first statement of its script or "
+                     "script block, so PowerShell does not read it as a parameter block")]
+    return []
+
+
 def errors(parser, source: bytes) -> list[tuple[int, int, str]]:
     """Returns (line, column, description) for each problem, 1-based, sorted by position."""
     tree = parser.parse(source)
@@ -124,6 +187,7 @@ def errors(parser, source: bytes) -> list[tuple[int, int, str]]:
             row, col = node.start_point
             found.append((row + 1, col + 1, describe(node)))
             continue  # children of an ERROR node only repeat the same problem
+        found.extend(semantic(node))
         stack.extend(reversed(node.children))
     found.sort()
     return found

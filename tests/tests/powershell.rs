@@ -179,6 +179,8 @@ fn checker_accepts_valid_powershell() {
          $ErrorActionPreference = 'Stop'\n\
          $h = @{ a = 1; b = @(1, 2) }\n\
          try { & pnputil.exe /enum-drivers | Out-Null } finally { Write-Host \"$env:TEMP $PSScriptRoot\" }\n\
+         function g {\n    param([string]$A, [int]$B)\n    try { $A } catch { $B }\n}\n\
+         $n = @{ a = 1; b = @{ a = 2 }; 'c' = 3 }\n\
          if ($PSCmdlet.ShouldProcess($Path, 'touch')) { exit 0 }\n",
     );
     let out = run_checker(&[&good]);
@@ -206,6 +208,19 @@ fn checker_rejects_injected_syntax_errors() {
         ("unclosed-array.ps1", "$y = @(1, 2\n", 1),
         ("ps7-chain.ps1", "$a = 1\ngit status && Write-Host ok\n", 2),
         ("ps7-coalesce.ps1", "$a = $null\n$b = $a ?? 3\n", 2),
+        // Accepted by the grammar, rejected by PowerShell's parser: checked on the tree.
+        ("try-alone.ps1", "$a = 1\ntry { Get-Item x }\n", 2),
+        (
+            "duplicate-parameter.ps1",
+            "function f {\n    param([string]$Name, [int]$name)\n    $Name\n}\n",
+            2,
+        ),
+        (
+            "duplicate-key.ps1",
+            "$h = @{\n    Tool = 1\n    'tool' = 2\n}\n",
+            3,
+        ),
+        ("late-param.ps1", "Write-Host 'first'\nparam($x)\n", 2),
     ];
     for (name, text, line) in cases {
         let path = dir.write(name, text);
