@@ -1,6 +1,11 @@
 //! The callout's ETW events, through `connsec-events` (the driver's `TraceLogging` provider).
 //!
 //! One adapter module, so that the event functions' exact signatures are named in one place.
+//!
+//! `connsec-events` has no teardown event yet, so a failed undo step (during the unwind of a
+//! failed registration, or at unload) is written as `CalloutRegistrationFailed` whose `Step` is
+//! the undo step's name (`abort_transaction`, `close_session`, `unregister_callout_v4`,
+//! `unregister_callout_v6`), which no registration step shares.
 
 use connsec_callout::plan::{Failure, Undo};
 use connsec_callout::NtStatus;
@@ -21,5 +26,5 @@ pub(super) fn registration_failed(failure: &Failure) {
 
 /// An undo step (unwind or unload) failed.
 pub(super) fn teardown_failed(undo: Undo, status: NtStatus) {
-    connsec_events::callout_teardown_failed(undo.name(), status.0);
+    connsec_events::callout_registration_failed(undo.name(), status.0);
 }
