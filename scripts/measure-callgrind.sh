@@ -141,8 +141,48 @@ VERDICT=$(python3 -c "print('PASS' if $OURS <= $TARGET else 'FAIL')")
 log "connsecctl: $OURS instructions per output byte (target $TARGET): $VERDICT"
 
 # --- where the instructions go -------------------------------------------------------------
-ANNOTATE=$(callgrind_annotate --inclusive=no "$WORK/connsecctl-$N_MORE.callgrind" 2>/dev/null \
-    | awk '/^-+$/ { sep++ } sep >= 3 && NF { print }' | head -n 25 || true)
+# Self cost per function (inlined code is credited to the function it was inlined into), as a
+# marginal cost per output byte: the same difference of the two runs as above.
+self_costs() {
+    callgrind_annotate --inclusive=no --threshold=100 --auto=no "$1" 2>/dev/null \
+        | python3 -c '
+import re, sys, collections
+costs = collections.Counter()
+for line in sys.stdin:
+    m = re.match(r"^\s*([\d,]+) \(\s*[\d.]+%\)\s+(.*)$", line)
+    if not m or "PROGRAM TOTALS" in line:
+        continue
+    where = re.sub(r" \[[^]]*\]$", "", m.group(2))
+    func = where.split(":", 1)[1] if ":" in where else where
+    costs[func] += int(m.group(1).replace(",", ""))
+for func, ir in costs.items():
+    print(f"{ir}\t{func}")
+'
+}
+self_costs "$WORK/connsecctl-$N_BASE.callgrind" >"$WORK/self-$N_BASE.tsv"
+self_costs "$WORK/connsecctl-$N_MORE.callgrind" >"$WORK/self-$N_MORE.tsv"
+BREAKDOWN=$(python3 - "$WORK/self-$N_BASE.tsv" "$WORK/self-$N_MORE.tsv" "$((N_MORE - N_BASE))" "$EXPECTED_LEN" <<'PY'
+import sys
+def load(p):
+    d = {}
+    for line in open(p):
+        ir, func = line.rstrip("\n").split("\t", 1)
+        d[func] = d.get(func, 0) + int(ir)
+    return d
+a, b = load(sys.argv[1]), load(sys.argv[2])
+runs, length = int(sys.argv[3]), int(sys.argv[4])
+rows = sorted(((b.get(f, 0) - a.get(f, 0)) / runs / length, f) for f in set(a) | set(b))
+rows.reverse()
+total = sum(r for r, _ in rows)
+print("| function (self cost, inlined callees included) | Ir per output byte | share |")
+print("|---|---:|---:|")
+for per_byte, func in rows[:15]:
+    if per_byte < 0.05:
+        break
+    print(f"| `{func}` | {per_byte:.2f} | {100 * per_byte / total:.0f}% |")
+print(f"| all functions | {total:.2f} | 100% |")
+PY
+)
 
 COMMIT=$(git rev-parse --short HEAD)
 DIRTY=$(git status --porcelain -- crates/secdesc crates/connsecctl | head -n 1)
@@ -189,13 +229,13 @@ process (\`summary:\` line). Reproduce with \`scripts/measure-callgrind.sh\`.
 - $(valgrind --version); $(/usr/bin/python3 --version 2>&1) for Samba
 - measured: $(date -u '+%Y-%m-%d %H:%M UTC')
 
-## Where connsecctl's instructions go (N=$N_MORE, self cost, top functions)
+## Where connsecctl's instructions go
 
-\`callgrind_annotate --inclusive=no reports/tmp/callgrind/connsecctl-$N_MORE.callgrind\`:
+Marginal self cost per output byte of each function, from \`callgrind_annotate --inclusive=no\`
+of both runs (inlined code counts for the function it was inlined into; raw files in
+\`reports/tmp/callgrind/\`, e.g. \`callgrind_annotate reports/tmp/callgrind/connsecctl-$N_MORE.callgrind\`):
 
-\`\`\`text
-$ANNOTATE
-\`\`\`
+$BREAKDOWN
 EOF
 log "wrote reports/callgrind.md"
 [ "$VERDICT" = PASS ]  || exit 1
