@@ -53,7 +53,7 @@ pub(crate) enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
-    /// Write a planned policy as a .reg file or as INF AddReg lines.
+    /// Write a planned policy as a .reg file or as INF `AddReg` lines.
     #[command(after_help = EXIT_CODES)]
     Emit {
         /// What to write.
@@ -90,7 +90,7 @@ pub(crate) enum Command {
     Probe,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Copy, Subcommand)]
 pub(crate) enum SddlCommand {
     /// SDDL lines in; lowercase hex descriptor (or `error: <message>`) lines out.
     Encode {
@@ -120,19 +120,19 @@ pub(crate) struct SourceArgs {
     /// A .reg export of the service's Parameters key.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["inf", "sddl", "principal"])]
     pub(crate) reg: Option<PathBuf>,
-    /// An INF/INX file: its HKR,Parameters AddReg lines.
+    /// An INF/INX file: its `HKR,Parameters` `AddReg` lines.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["sddl", "principal"])]
     pub(crate) inf: Option<PathBuf>,
-    /// A whole DACL as SDDL (`D:` only), as the DaclSddl value.
+    /// A whole DACL as SDDL (`D:` only), as the `DaclSddl` value.
     #[arg(long, value_name = "TEXT", conflicts_with = "principal")]
     pub(crate) sddl: Option<String>,
     /// A Principals entry `SID-or-alias-or-NT SERVICE\name[:rights]` (repeatable, in order).
     #[arg(long, value_name = "SID[:RIGHTS]")]
     pub(crate) principal: Vec<String>,
-    /// With --sddl/--principal: set AllowUnsafeDacl to 1.
+    /// With --sddl/--principal: set `AllowUnsafeDacl` to 1.
     #[arg(long, conflicts_with_all = ["reg", "inf"])]
     pub(crate) allow_unsafe_dacl: bool,
-    /// With --sddl/--principal: set RestoreOnUnload to 0.
+    /// With --sddl/--principal: set `RestoreOnUnload` to 0.
     #[arg(long, conflicts_with_all = ["reg", "inf"])]
     pub(crate) no_restore_on_unload: bool,
 }

@@ -1,7 +1,7 @@
 //! A security descriptor as the tool shows it: one row per ACE (type, SID, well-known name,
 //! rights by WFP name), the SDDL, and the bytes. Shared by `plan`, `explain` and `status`.
 
-use std::fmt::Write as _;
+use core::fmt::Write as _;
 
 use secdesc::{Acl, SddlContext, SecurityDescriptor, Sid};
 use serde::Serialize;
@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::hex;
 
 /// Service names whose service SIDs (`NT SERVICE\<name>`) are recognised in output: the WFP
-/// and IPsec services named in the engine's default DACL (platform-facts §3.6), BFE and IKEEXT.
+/// and `IPsec` services named in the engine's default DACL (platform-facts §3.6), `BFE` and `IKEEXT`.
 const KNOWN_SERVICES: [&str; 8] =
     ["BFE", "MpsSvc", "PolicyAgent", "IKEEXT", "NapAgent", "RpcSs", "WdiServiceHost", "connsec"];
 
@@ -143,16 +143,15 @@ pub(crate) fn render(d: &Description) -> String {
     if let Some(g) = &d.group {
         let _ = writeln!(out, "Group: {g}");
     }
-    match &d.dacl {
-        Some(rows) => table(&mut out, "DACL", rows),
-        None => {
-            let present = d.control & secdesc::ControlFlags::DACL_PRESENT != 0;
-            let _ = writeln!(
-                out,
-                "DACL: {}",
-                if present { "NULL (grants everyone full access)" } else { "not present" }
-            );
-        }
+    if let Some(rows) = &d.dacl {
+        table(&mut out, "DACL", rows);
+    } else {
+        let present = d.control & secdesc::ControlFlags::DACL_PRESENT != 0;
+        let _ = writeln!(
+            out,
+            "DACL: {}",
+            if present { "NULL (grants everyone full access)" } else { "not present" }
+        );
     }
     if let Some(rows) = &d.sacl {
         table(&mut out, "SACL", rows);

@@ -2,7 +2,7 @@
 //! export or as INF `AddReg` lines. The values are the raw registry bytes that were planned, so
 //! reading the output back gives the same bytes (tested).
 
-use std::fmt::Write as _;
+use core::fmt::Write as _;
 
 use connsec_inf::{RegType, decode_multi_sz, decode_sz};
 use connsec_policy::config::PARAMETERS_KEY;
@@ -51,7 +51,7 @@ fn reg_value(out: &mut String, v: &Value) {
         if line.len() + item.len() > REG_LINE - 1 {
             out.push_str(&line);
             out.push_str("\\\n");
-            line = "  ".to_owned();
+            "  ".clone_into(&mut line);
         }
         line.push_str(&item);
     }

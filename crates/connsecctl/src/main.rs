@@ -18,6 +18,7 @@ mod source;
 #[cfg(windows)]
 mod windows;
 
+use core::fmt::Write as _;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -157,7 +158,7 @@ fn plan_values(values: &Values, plan: &Plan, json: bool) -> Result<()> {
     } else {
         text.push_str("Warnings:\n");
         for w in &plan.warnings {
-            text.push_str(&format!("  {w}\n"));
+            let _ = writeln!(text, "  {w}");
         }
     }
     out(&text)
@@ -186,17 +187,18 @@ fn cmd_check(files: &[std::path::PathBuf], json: bool) -> Result<Status> {
         let mut text = String::new();
         for r in &reports {
             for p in &r.problems {
-                text.push_str(&format!("{p}\n"));
+                let _ = writeln!(text, "{p}");
             }
             let errors = r.problems.iter().filter(|p| p.is_error()).count();
             let warnings = r.problems.len() - errors;
-            text.push_str(&format!(
-                "{}: {} ({errors} error{}, {warnings} warning{})\n",
+            let _ = writeln!(
+                text,
+                "{}: {} ({errors} error{}, {warnings} warning{})",
                 r.file,
                 if r.ok { "ok" } else { "FAILED" },
                 if errors == 1 { "" } else { "s" },
                 if warnings == 1 { "" } else { "s" },
-            ));
+            );
         }
         out(&text)?;
     }

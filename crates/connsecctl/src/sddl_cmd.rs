@@ -6,7 +6,7 @@
 //! output buffer, stdout is locked once behind a `BufWriter`, and nothing is allocated per line
 //! once the buffers have grown to the largest line.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, Read, Write};
 
 use secdesc::{ErrorKind, SddlContext, SecurityDescriptor};
 
@@ -53,6 +53,109 @@ pub(crate) fn encode_sddl(
     }
 }
 
+/// Reads lines out of one growable buffer filled with large `read` calls (which bypass the
+/// standard input's own small buffer), so a line is never copied: it is handed out as a slice.
+struct LineReader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    /// Start of the first line not handed out yet.
+    start: usize,
+    /// End of the data read.
+    end: usize,
+    /// Bytes before this offset are known to hold no newline.
+    scanned: usize,
+    eof: bool,
+}
+
+impl<R: Read> LineReader<R> {
+    fn new(inner: R) -> Self {
+        Self { inner, buf: vec![0; 1 << 20], start: 0, end: 0, scanned: 0, eof: false }
+    }
+
+    /// The next line (without its `\n` or `\r\n`), or `None` at the end of the input.
+    fn next_line(&mut self) -> io::Result<Option<&[u8]>> {
+        loop {
+            if let Some(i) = memchr::memchr(b'\n', &self.buf[self.scanned..self.end]) {
+                let (s, nl) = (self.start, self.scanned + i);
+                self.start = nl + 1;
+                self.scanned = self.start;
+                return Ok(Some(chomp(&self.buf[s..nl])));
+            }
+            self.scanned = self.end;
+            if self.eof {
+                if self.start == self.end {
+                    return Ok(None);
+                }
+                let s = self.start;
+                self.start = self.end;
+                return Ok(Some(chomp(&self.buf[s..self.end])));
+            }
+            if self.start > 0 {
+                // Move the partial line to the front: at most one line per buffer refill.
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.scanned -= self.start;
+                self.start = 0;
+            }
+            if self.end == self.buf.len() {
+                self.buf.resize(self.buf.len() * 2, 0);
+            }
+            match self.inner.read(&mut self.buf[self.end..]) {
+                Ok(0) => self.eof = true,
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+/// An output buffer written to its sink in large chunks, into which results are formatted in
+/// place: nothing is zeroed or copied once the buffer has reached its working size.
+struct OutBuf<W: Write> {
+    inner: W,
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl<W: Write> OutBuf<W> {
+    fn new(inner: W) -> Self {
+        Self { inner, buf: vec![0; 1 << 17], pos: 0 }
+    }
+
+    /// `n` writable bytes at the current position; [`advance`](Self::advance) commits them.
+    fn reserve(&mut self, n: usize) -> io::Result<&mut [u8]> {
+        if self.buf.len() - self.pos < n {
+            self.flush_buf()?;
+            if self.buf.len() < n {
+                self.buf.resize(n, 0);
+            }
+        }
+        Ok(&mut self.buf[self.pos..self.pos + n])
+    }
+
+    fn advance(&mut self, n: usize) {
+        self.pos += n;
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.reserve(bytes.len())?.copy_from_slice(bytes);
+        self.advance(bytes.len());
+        Ok(())
+    }
+
+    fn flush_buf(&mut self) -> io::Result<()> {
+        self.inner.write_all(&self.buf[..self.pos])?;
+        self.pos = 0;
+        Ok(())
+    }
+
+    fn finish(mut self) -> io::Result<()> {
+        self.flush_buf()?;
+        self.inner.flush()
+    }
+}
+
 fn json_line(out: &mut Vec<u8>, line: usize, key: &str, value: &str) {
     // serde_json escapes the string; writing into a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, &serde_json::json!({ "line": line, key: value }));
@@ -63,45 +166,49 @@ fn json_line(out: &mut Vec<u8>, line: usize, key: &str, value: &str) {
 pub(crate) fn encode(
     ctx: &SddlContext,
     json: bool,
-    mut input: impl BufRead,
+    input: impl Read,
     output: impl Write,
 ) -> io::Result<Batch> {
-    let mut w = io::BufWriter::with_capacity(1 << 16, output);
-    let mut line = Vec::with_capacity(1 << 16);
+    let mut lines = LineReader::new(input);
+    let mut w = OutBuf::new(output);
     let mut bin = vec![0u8; 1 << 14];
-    let mut out = Vec::with_capacity(1 << 16);
+    let mut scratch = Vec::new();
     let mut batch = Batch::default();
-    loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line)? == 0 {
-            break;
-        }
+    while let Some(line) = lines.next_line()? {
         batch.lines += 1;
-        out.clear();
-        let result = match core::str::from_utf8(chomp(&line)) {
+        let result = match core::str::from_utf8(line) {
             Ok(text) => encode_sddl(text, ctx, &mut bin).map_err(text_error),
             Err(e) => Err(format!("at byte {}: input is not UTF-8", e.valid_up_to())),
         };
         match (result, json) {
             (Ok(len), false) => {
-                hex::encode_into(&bin[..len], &mut out);
-                out.push(b'\n');
+                let n = 2 * len + 1;
+                let out = w.reserve(n)?;
+                let (digits, nl) = out.split_at_mut(2 * len);
+                hex::encode_to_slice(&bin[..len], digits);
+                nl[0] = b'\n';
+                w.advance(n);
             }
-            (Ok(len), true) => json_line(&mut out, batch.lines, "hex", &hex::encode(&bin[..len])),
+            (Ok(len), true) => {
+                scratch.clear();
+                json_line(&mut scratch, batch.lines, "hex", &hex::encode(&bin[..len]));
+                w.write(&scratch)?;
+            }
             (Err(msg), false) => {
                 batch.failed += 1;
-                out.extend_from_slice(b"error: ");
-                out.extend_from_slice(msg.as_bytes());
-                out.push(b'\n');
+                w.write(b"error: ")?;
+                w.write(msg.as_bytes())?;
+                w.write(b"\n")?;
             }
             (Err(msg), true) => {
                 batch.failed += 1;
-                json_line(&mut out, batch.lines, "error", &msg);
+                scratch.clear();
+                json_line(&mut scratch, batch.lines, "error", &msg);
+                w.write(&scratch)?;
             }
         }
-        w.write_all(&out)?;
     }
-    w.flush()?;
+    w.finish()?;
     Ok(batch)
 }
 
@@ -109,50 +216,44 @@ pub(crate) fn encode(
 pub(crate) fn decode(
     ctx: &SddlContext,
     json: bool,
-    mut input: impl BufRead,
+    input: impl Read,
     output: impl Write,
 ) -> io::Result<Batch> {
-    let mut w = io::BufWriter::with_capacity(1 << 16, output);
-    let mut line = Vec::with_capacity(1 << 16);
+    let mut lines = LineReader::new(input);
+    let mut w = OutBuf::new(output);
     let mut bin = Vec::with_capacity(1 << 14);
     let mut text = String::with_capacity(1 << 16);
+    let mut scratch = Vec::new();
     let mut batch = Batch::default();
-    loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line)? == 0 {
-            break;
-        }
+    while let Some(line) = lines.next_line()? {
         batch.lines += 1;
         text.clear();
-        let result = hex::decode_into(chomp(&line).trim_ascii(), &mut bin)
+        let result = hex::decode_into(line.trim_ascii(), &mut bin)
             .map_err(|e| e.to_string())
             .and_then(|()| SecurityDescriptor::new_checked(&bin).map_err(binary_error))
             .and_then(|sd| {
                 secdesc::sddl::format(&sd, ctx, &mut text)
                     .map_err(|_| "descriptor cannot be written as SDDL".to_owned())
             });
-        match (result, json) {
-            (Ok(()), false) => {
-                w.write_all(text.as_bytes())?;
-                w.write_all(b"\n")?;
-            }
-            (Ok(()), true) => {
-                let mut out = Vec::new();
-                json_line(&mut out, batch.lines, "sddl", &text);
-                w.write_all(&out)?;
-            }
-            (Err(msg), false) => {
+        let (key, value) = match result {
+            Ok(()) => ("sddl", text.as_str()),
+            Err(ref msg) => {
                 batch.failed += 1;
-                writeln!(w, "error: {msg}")?;
+                ("error", msg.as_str())
             }
-            (Err(msg), true) => {
-                batch.failed += 1;
-                let mut out = Vec::new();
-                json_line(&mut out, batch.lines, "error", &msg);
-                w.write_all(&out)?;
+        };
+        if json {
+            scratch.clear();
+            json_line(&mut scratch, batch.lines, key, value);
+            w.write(&scratch)?;
+        } else {
+            if key == "error" {
+                w.write(b"error: ")?;
             }
+            w.write(value.as_bytes())?;
+            w.write(b"\n")?;
         }
     }
-    w.flush()?;
+    w.finish()?;
     Ok(batch)
 }

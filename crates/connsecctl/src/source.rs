@@ -35,6 +35,7 @@ pub(crate) struct Values {
     pub(crate) origin: String,
     /// The file the values came from, if any.
     pub(crate) file: Option<String>,
+    #[expect(clippy::struct_field_names, reason = "`values.values` reads as the values of a configuration")]
     pub(crate) values: Vec<Value>,
 }
 
