@@ -24,6 +24,12 @@ and reported the same way:
 * `param(...)` that is not the first statement (the grammar then reads it as a command named
   `param`; PowerShell reports the misplaced attribute or fails at run time).
 
+The kit runs on Windows PowerShell 5.1 and PowerShell 7, so commands that exist in only one of
+them are reported too: cmdlets removed in PowerShell 7 (`Get-WmiObject`, ...), cmdlets and
+parameters added after 5.1 (`ForEach-Object -Parallel`, `ConvertFrom-Json -AsHashtable`,
+`-AsByteStream`, `-Encoding utf8NoBOM`, ...). The lists below are not exhaustive; they hold what
+is easy to reach for by habit.
+
 One false positive is known: a `param(...)` block followed by a statement on the same line
 (`function f { param($a) $a }`) is valid PowerShell but not in this grammar; keep `param(...)`
 on its own line.
@@ -122,6 +128,75 @@ def describe(node) -> str:
     return what
 
 
+# Cmdlets that exist in only one of Windows PowerShell 5.1 and PowerShell 7 (lower case).
+ONLY_IN_51 = {
+    "get-wmiobject", "set-wmiinstance", "invoke-wmimethod", "remove-wmiobject",
+    "register-wmievent", "get-eventlog", "new-eventlog", "write-eventlog", "clear-eventlog",
+    "remove-eventlog", "limit-eventlog", "show-eventlog", "new-webserviceproxy",
+    "export-console", "get-pssnapin", "add-pssnapin", "remove-pssnapin", "update-list",
+    "convertfrom-string", "convert-string", "get-controlpanelitem",
+    "show-controlpanelitem", "get-transaction", "start-transaction", "complete-transaction",
+    "undo-transaction", "use-transaction",
+}
+ONLY_IN_7 = {
+    "join-string", "get-error", "test-json", "convertfrom-markdown", "show-markdown",
+    "get-markdownoption", "set-markdownoption", "remove-alias", "remove-service",
+    "get-uptime",
+}
+# Parameters added after 5.1, by cmdlet (lower case, without the dash).
+PARAMS_ONLY_IN_7 = {
+    "foreach-object": {"parallel", "throttlelimit", "asjob"},
+    "convertfrom-json": {"ashashtable", "depth", "noenumerate"},
+    "convertto-json": {"enumsasstrings", "asarray", "escapehandling"},
+    "get-content": {"asbytestream"},
+    "set-content": {"asbytestream"},
+    "add-content": {"asbytestream"},
+    "invoke-webrequest": {"skipcertificatecheck", "authentication", "token"},
+    "invoke-restmethod": {"skipcertificatecheck", "authentication", "token"},
+    "start-process": {"environment"},
+    "test-connection": {"targetname", "tcpport"},
+    "select-string": {"raw", "noemphasis"},
+    "get-childitem": {"followsymlink"},
+}
+# -Encoding values 5.1 does not know.
+ENCODINGS_ONLY_IN_7 = {"utf8nobom", "utf8bom", "ansi"}
+
+
+def compatibility(node) -> list[tuple[int, int, str]]:
+    """Commands or parameters that exist in only one of PowerShell 5.1 and 7."""
+    name_node = node.child_by_field_name("command_name")
+    if name_node is None:
+        return []
+    name = name_node.text.decode("utf-8", "replace").lower()
+    row, col = node.start_point
+    if name in ONLY_IN_51:
+        return [(row + 1, col + 1, f"{name_node.text.decode()!r} does not exist in PowerShell 7 "
+                 "(use the CIM / Get-WinEvent equivalents)")]
+    if name in ONLY_IN_7:
+        return [(row + 1, col + 1, f"{name_node.text.decode()!r} is not available in Windows "
+                 "PowerShell 5.1 (the kit must run on 5.1 and 7)")]
+    elements = node.child_by_field_name("command_elements")
+    if elements is None:
+        return []
+    found = []
+    items = [c for c in elements.children if c.type != "command_argument_sep"]
+    for i, item in enumerate(items):
+        if item.type != "command_parameter":
+            continue
+        param = item.text.decode("utf-8", "replace").lstrip("-").rstrip(":").lower()
+        prow, pcol = item.start_point
+        if param in PARAMS_ONLY_IN_7.get(name, ()):
+            found.append((prow + 1, pcol + 1, f"{name_node.text.decode()} {item.text.decode()} "
+                          "is not available in Windows PowerShell 5.1 (the kit must run on 5.1 and 7)"))
+        if param == "encoding" and i + 1 < len(items):
+            value = items[i + 1].text.decode("utf-8", "replace").strip("'\"").lower()
+            if value in ENCODINGS_ONLY_IN_7:
+                vrow, vcol = items[i + 1].start_point
+                found.append((vrow + 1, vcol + 1, f"-Encoding {value} is not available in Windows PowerShell "
+                              "5.1 (it knows ASCII, UTF8 (with BOM), Unicode, Default, ...)"))
+    return found
+
+
 def key_text(node) -> str:
     """A hash-literal key or parameter name, normalised the way PowerShell compares them."""
     text = node.text.decode("utf-8", "replace").strip()
@@ -168,6 +243,7 @@ def semantic(node) -> list[tuple[int, int, str]]:
         if name is not None and name.text.decode("utf-8", "replace").lower() == "param":
             return [(row + 1, col + 1, "'param(...)' is not the first statement of its script or "
                      "script block, so PowerShell does not read it as a parameter block")]
+        return compatibility(node)
     return []
 
 

@@ -221,6 +221,22 @@ fn checker_rejects_injected_syntax_errors() {
             3,
         ),
         ("late-param.ps1", "Write-Host 'first'\nparam($x)\n", 2),
+        // Commands that exist in only one of Windows PowerShell 5.1 and PowerShell 7.
+        (
+            "ps51-only.ps1",
+            "$a = 1\nGet-WmiObject Win32_OperatingSystem\n",
+            2,
+        ),
+        (
+            "ps7-param.ps1",
+            "$j = '{}'\n$h = $j | ConvertFrom-Json -AsHashtable\n",
+            2,
+        ),
+        (
+            "ps7-encoding.ps1",
+            "$a = 1\nSet-Content -Path x -Value y -Encoding utf8NoBOM\n",
+            2,
+        ),
     ];
     for (name, text, line) in cases {
         let path = dir.write(name, text);
