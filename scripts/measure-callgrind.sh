@@ -13,20 +13,22 @@
 # Samba is measured the same way with scripts/oracle/samba_sddl.py --samba-layout
 # (security.descriptor.from_sddl + ndr_pack + .hex() per line) under Debian's /usr/bin/python3.
 #
-# Usage: scripts/measure-callgrind.sh [--no-samba] [--target N]
+# Usage: scripts/measure-callgrind.sh [--no-samba] [--target N] [--warn-only]
 # Writes reports/callgrind.md (and raw callgrind files under reports/tmp/, which git ignores).
 # Exit status: 0 when connsecctl is within the target (default 15 instructions per byte),
-# 1 when it is over, 2 on any error.
+# 1 when it is over (0 with --warn-only, which only reports), 2 on any error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TARGET=15
 WITH_SAMBA=1
+WARN_ONLY=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --no-samba) WITH_SAMBA=0 ;;
         --target) TARGET="$2"; shift ;;
-        *) echo "usage: $0 [--no-samba] [--target N]" >&2; exit 2 ;;
+        --warn-only) WARN_ONLY=1 ;;
+        *) echo "usage: $0 [--no-samba] [--target N] [--warn-only]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -125,7 +127,8 @@ if [ "$WITH_SAMBA" -eq 1 ] && /usr/bin/python3 -c 'from samba.dcerpc import secu
 | of which Samba's C SDDL parser (\`sddl_decode_err_msg\`, inclusive) | | | | $PARSE |
 | of which Samba's C NDR encoder (\`ndr_push_struct_blob\`, inclusive) | | | | $NDR |
 | Samba's C parser + NDR encoder together | | | | **$SAMBA_C** |"
-    SAMBA_NOTE="Samba's figure includes the Python interpreter's per-line work (loop, \`str\` handling, \`.hex()\`), which is small next to its parser and NDR encoder; its output is Samba's layout (O,G,S,D, ACL revision 4), the same length."
+    PY_REST=$(python3 -c "print(f'{$PER_BYTE - $SAMBA_C:.2f}')")
+    SAMBA_NOTE="Samba's whole-process figure includes the Python interpreter's per-line work (loop, \`str\` handling, \`.hex()\`): $PY_REST of its $PER_BYTE Ir per byte are outside the C parser and NDR encoder. Samba's output is its own layout (O,G,S,D, ACL revision 4), of the same length. The issue's figure of \"about 136\" for Samba matches its C SDDL parser alone ($PARSE here)."
     # Sanity: same descriptor, re-laid by the oracle, equals connsecctl's bytes.
     /usr/bin/python3 scripts/oracle/samba_sddl.py "$DOMAIN" <"$WORK/input-1.txt" >"$WORK/samba-windows-layout.out"
     if cmp -s "$WORK/samba-windows-layout.out" "$WORK/connsecctl-1.out"; then
@@ -238,4 +241,4 @@ of both runs (inlined code counts for the function it was inlined into; raw file
 $BREAKDOWN
 EOF
 log "wrote reports/callgrind.md"
-[ "$VERDICT" = PASS ]  || exit 1
+[ "$VERDICT" = PASS ] || [ "$WARN_ONLY" -eq 1 ] || exit 1
