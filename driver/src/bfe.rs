@@ -2,7 +2,7 @@
 //!
 //! "A callout driver must call `FwpmBfeStateSubscribeChanges0` before calling
 //! `FwpmBfeStateGet0`" (the DDI remarks), with a device object the driver created; the callback
-//! runs at PASSIVE_LEVEL. `FwpmBfeStateUnsubscribeChanges0` waits for a callback in progress, so
+//! runs at `PASSIVE_LEVEL`. `FwpmBfeStateUnsubscribeChanges0` waits for a callback in progress, so
 //! it must **never** be called from the callback (a deadlock): [`BfeSubscription::unsubscribe`]
 //! is called by `EvtDriverUnload` (or a failing `DriverEntry`) only, and the callback in
 //! `lib.rs` never touches the subscription.
@@ -14,7 +14,7 @@ use wdk_sys::{NTSTATUS, PDEVICE_OBJECT};
 
 use crate::{status, wfp};
 
-/// `FwpmBfeStateGet0` (kernel only, IRQL <= DISPATCH_LEVEL).
+/// `FwpmBfeStateGet0` (kernel only, IRQL <= `DISPATCH_LEVEL`).
 pub(crate) fn current_state() -> BfeState {
     let state;
     // SAFETY: 1. no arguments; callable at IRQL <= DISPATCH_LEVEL and every caller is at
@@ -57,8 +57,12 @@ impl BfeSubscription {
         //         3. `handle` is a valid place for the change handle;
         //         4. PASSIVE_LEVEL (DriverEntry).
         unsafe {
-            subscribed =
-                wfp::FwpmBfeStateSubscribeChanges0(device.cast(), callback, context, &mut handle);
+            subscribed = wfp::FwpmBfeStateSubscribeChanges0(
+                device.cast(),
+                callback,
+                context,
+                &raw mut handle,
+            );
         }
         status::check(subscribed)?;
         Ok(Self { handle })

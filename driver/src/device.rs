@@ -6,24 +6,14 @@
 //! `ddproxy/sys/DD_drv.c`): `WdfControlDeviceInitAllocate` with `SDDL_DEVOBJ_KERNEL_ONLY`
 //! (`"D:P"`, no user-mode access at all: the device has no I/O queues), type
 //! `FILE_DEVICE_NETWORK`, `FILE_DEVICE_SECURE_OPEN`, `WdfDeviceCreate`, then
-//! `WdfControlFinishInitializing`. All at PASSIVE_LEVEL.
+//! `WdfControlFinishInitializing`. All at `PASSIVE_LEVEL`.
 
 use core::ptr;
 
 use wdk_sys::{
-    call_unsafe_wdf_function_binding,
-    BOOLEAN,
-    FILE_DEVICE_NETWORK,
-    FILE_DEVICE_SECURE_OPEN,
-    NTSTATUS,
-    PDEVICE_OBJECT,
-    PWDFDEVICE_INIT,
-    STATUS_INSUFFICIENT_RESOURCES,
-    STATUS_INVALID_DEVICE_STATE,
-    UNICODE_STRING,
-    WDFDEVICE,
-    WDFDRIVER,
-    WDF_NO_OBJECT_ATTRIBUTES,
+    BOOLEAN, FILE_DEVICE_NETWORK, FILE_DEVICE_SECURE_OPEN, NTSTATUS, PDEVICE_OBJECT,
+    PWDFDEVICE_INIT, STATUS_INSUFFICIENT_RESOURCES, STATUS_INVALID_DEVICE_STATE, UNICODE_STRING,
+    WDF_NO_OBJECT_ATTRIBUTES, WDFDEVICE, WDFDRIVER, call_unsafe_wdf_function_binding,
 };
 
 use crate::status;
@@ -42,8 +32,8 @@ impl ControlDevice {
     pub(crate) fn create(driver: WDFDRIVER) -> Result<Self, NTSTATUS> {
         // The UNICODE_STRING lengths exclude the terminating NUL that `wide!` appends.
         let sddl_units = SDDL_DEVOBJ_KERNEL_ONLY.len().saturating_sub(1);
-        let sddl_bytes =
-            u16::try_from(sddl_units.saturating_mul(2)).map_err(|_| STATUS_INSUFFICIENT_RESOURCES)?;
+        let sddl_bytes = u16::try_from(sddl_units.saturating_mul(2))
+            .map_err(|_| STATUS_INSUFFICIENT_RESOURCES)?;
         let sddl = UNICODE_STRING {
             Length: sddl_bytes,
             MaximumLength: sddl_bytes,
@@ -57,7 +47,11 @@ impl ControlDevice {
         //            it into the new security descriptor;
         //         3. PASSIVE_LEVEL (DriverEntry), as the function requires.
         unsafe {
-            device_init = call_unsafe_wdf_function_binding!(WdfControlDeviceInitAllocate, driver, &sddl);
+            device_init = call_unsafe_wdf_function_binding!(
+                WdfControlDeviceInitAllocate,
+                driver,
+                &raw const sddl
+            );
         }
         if device_init.is_null() {
             return Err(STATUS_INSUFFICIENT_RESOURCES);
@@ -66,7 +60,11 @@ impl ControlDevice {
         // SAFETY: 1. `device_init` is the non-null WDFDEVICE_INIT allocated above and not yet
         //            passed to WdfDeviceCreate.
         unsafe {
-            call_unsafe_wdf_function_binding!(WdfDeviceInitSetDeviceType, device_init, FILE_DEVICE_NETWORK);
+            call_unsafe_wdf_function_binding!(
+                WdfDeviceInitSetDeviceType,
+                device_init,
+                FILE_DEVICE_NETWORK
+            );
         }
         let or_in_values: BOOLEAN = 0;
         // SAFETY: 1. as above, `device_init` is live and not yet consumed;
@@ -88,9 +86,9 @@ impl ControlDevice {
         unsafe {
             created = call_unsafe_wdf_function_binding!(
                 WdfDeviceCreate,
-                &mut device_init,
+                &raw mut device_init,
                 WDF_NO_OBJECT_ATTRIBUTES,
-                &mut device,
+                &raw mut device,
             );
         }
         if let Err(failure) = status::check(created) {

@@ -5,8 +5,8 @@
 //! dynamic session (DDI remarks; platform-facts §3.3). It has a display name so that it can be
 //! told apart in `netsh wfp show state` output and BFE audits; the key is left zero so BFE
 //! generates one. Kernel callers pass `RPC_C_AUTHN_WINNT` and no server name or identity, as
-//! Microsoft's samples do. Both calls require PASSIVE_LEVEL (`fwpmk.h` annotations); every caller
-//! (DriverEntry, the BFE state callback, EvtDriverUnload) runs there.
+//! Microsoft's samples do. Both calls require `PASSIVE_LEVEL` (`fwpmk.h` annotations); every caller
+//! (`DriverEntry`, the BFE state callback, `EvtDriverUnload`) runs there.
 
 use core::ptr;
 
@@ -51,8 +51,8 @@ impl Engine {
                 ptr::null(),
                 wfp::RPC_C_AUTHN_WINNT,
                 ptr::null_mut(),
-                &session,
-                &mut handle,
+                &raw const session,
+                &raw mut handle,
             );
         }
         status::check(opened)?;

@@ -3,8 +3,8 @@
 //! The provider itself (name, GUID, events) is `connsec_events`'; the events crate is compiled
 //! with `tracelogging`'s `kernel_mode` feature, so registering calls `EtwRegister` and every
 //! event `EtwWriteTransfer` (`ntoskrnl`, already linked for KMDF). `EtwRegister` and
-//! `EtwUnregister` need PASSIVE_LEVEL: registration happens first in `DriverEntry` and
-//! unregistration last in `EvtDriverUnload` (or when `DriverEntry` fails), both at PASSIVE_LEVEL.
+//! `EtwUnregister` need `PASSIVE_LEVEL`: registration happens first in `DriverEntry` and
+//! unregistration last in `EvtDriverUnload` (or when `DriverEntry` fails), both at `PASSIVE_LEVEL`.
 
 use wdk_sys::NTSTATUS;
 

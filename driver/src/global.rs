@@ -1,6 +1,6 @@
 //! The driver's global state, and the WDF wait lock that serialises every use of it.
 //!
-//! Three contexts touch the state, all at PASSIVE_LEVEL: `DriverEntry`, the BFE state-change
+//! Three contexts touch the state, all at `PASSIVE_LEVEL`: `DriverEntry`, the BFE state-change
 //! callback (any system thread, as soon as the subscription exists) and `EvtDriverUnload`. A
 //! single `static` holds it, because the BFE callback has no other way back to it (its context
 //! pointer would have to point at a static anyway) and a WDF driver-object context would add a
@@ -19,7 +19,7 @@ use core::{
     sync::atomic::{AtomicPtr, Ordering},
 };
 
-use wdk_sys::{call_unsafe_wdf_function_binding, NTSTATUS, WDFWAITLOCK, WDF_NO_OBJECT_ATTRIBUTES};
+use wdk_sys::{NTSTATUS, WDF_NO_OBJECT_ATTRIBUTES, WDFWAITLOCK, call_unsafe_wdf_function_binding};
 
 use crate::{state::DriverState, status};
 
@@ -47,7 +47,10 @@ unsafe impl Sync for Global {}
 
 impl Global {
     const fn new() -> Self {
-        Self { lock: AtomicPtr::new(ptr::null_mut()), state: UnsafeCell::new(None) }
+        Self {
+            lock: AtomicPtr::new(ptr::null_mut()),
+            state: UnsafeCell::new(None),
+        }
     }
 
     /// Creates the wait lock (parented to the driver object, so WDF deletes it with the driver).
@@ -61,7 +64,11 @@ impl Global {
         //         2. `lock` is a valid place for the handle;
         //         3. PASSIVE_LEVEL (DriverEntry).
         unsafe {
-            created = call_unsafe_wdf_function_binding!(WdfWaitLockCreate, WDF_NO_OBJECT_ATTRIBUTES, &mut lock);
+            created = call_unsafe_wdf_function_binding!(
+                WdfWaitLockCreate,
+                WDF_NO_OBJECT_ATTRIBUTES,
+                &raw mut lock
+            );
         }
         status::check(created)?;
         self.lock.store(lock.cast(), Ordering::Release);

@@ -3,7 +3,7 @@
 //! It only moves bytes and statuses between WFP and `connsec_policy::Controller`, which decides
 //! everything (when to apply, what to snapshot, what to restore). Each session is an [`Engine`]
 //! (closed exactly once), each engine allocation a [`WfpSecurityDescriptor`] (freed exactly
-//! once). Every method runs at PASSIVE_LEVEL, under the driver's wait lock.
+//! once). Every method runs at `PASSIVE_LEVEL`, under the driver's wait lock.
 
 use core::ptr;
 
@@ -36,7 +36,10 @@ impl FilterEngine for KernelEngine {
         let _status = session.close();
     }
 
-    fn get_connection_security(&mut self, session: &Engine) -> Result<WfpSecurityDescriptor, NtStatus> {
+    fn get_connection_security(
+        &mut self,
+        session: &Engine,
+    ) -> Result<WfpSecurityDescriptor, NtStatus> {
         let mut dacl: *mut wfp::ACL = ptr::null_mut();
         let mut descriptor: wfp::PSECURITY_DESCRIPTOR = ptr::null_mut();
         let read;
@@ -52,9 +55,9 @@ impl FilterEngine for KernelEngine {
                 DACL_SECURITY_INFORMATION,
                 ptr::null_mut(),
                 ptr::null_mut(),
-                &mut dacl,
+                &raw mut dacl,
                 ptr::null_mut(),
-                &mut descriptor,
+                &raw mut descriptor,
             );
         }
         status::check(read).map_err(status::to_policy)?;
@@ -72,17 +75,29 @@ impl FilterEngine for KernelEngine {
         drop(allocation);
     }
 
-    fn set_connection_dacl(&mut self, session: &Engine, security_info: u32, dacl: &[u8]) -> Result<(), NtStatus> {
+    fn set_connection_dacl(
+        &mut self,
+        session: &Engine,
+        security_info: u32,
+        dacl: &[u8],
+    ) -> Result<(), NtStatus> {
         // A whole ACL starts with its 8-byte header; anything shorter is a bug upstream, and
         // an empty slice must never become the NULL DACL ("full access to everyone").
         if dacl.len() < 8 {
             return Err(status::to_policy(STATUS_INVALID_PARAMETER));
         }
+        // `ACL` has 16-bit fields; pool buffers are 16-byte aligned and the policy crate's ACL
+        // offsets are multiples of 4, so this holds, but it is checked rather than assumed.
+        if dacl.as_ptr().align_offset(align_of::<wfp::ACL>()) != 0 {
+            return Err(status::to_policy(STATUS_INVALID_PARAMETER));
+        }
+        #[allow(clippy::cast_ptr_alignment, reason = "alignment checked just above")]
+        let acl = dacl.as_ptr().cast::<wfp::ACL>();
         let set;
         // SAFETY: 1. `session` is an open engine handle with no transaction in progress, in a
         //            non-dynamic session (`Engine::open`), as the function requires;
         //         2. `dacl` is a whole, valid ACL built (or snapshotted) and checked by the
-        //            policy crate, non-NULL, 4-byte aligned (pool buffers are 16-byte aligned),
+        //            policy crate, non-NULL and aligned (checked above),
         //            and only read during the call;
         //         3. owner, group and SACL are NULL: not set;
         //         4. PASSIVE_LEVEL (see the module docs).
@@ -92,7 +107,7 @@ impl FilterEngine for KernelEngine {
                 security_info,
                 ptr::null(),
                 ptr::null(),
-                dacl.as_ptr().cast::<wfp::ACL>(),
+                acl,
                 ptr::null(),
             );
         }

@@ -5,7 +5,7 @@
 //! with `FwpmConnectionSetSecurityInfo0` to the security descriptor guarding WFP connection
 //! objects and their change events, again whenever the Base Filtering Engine (BFE) restarts.
 //! It registers a counting callout at the ALE auth-connect layers (`crate::callout`), writes
-//! every outcome as an ETW (TraceLogging) event (`connsec-events`), and at unload restores the
+//! every outcome as an ETW (`TraceLogging`) event (`connsec-events`), and at unload restores the
 //! original DACL when configured.
 //!
 //! This crate is the FFI shell: it moves bytes and statuses between WDF/WFP and the portable
@@ -24,7 +24,7 @@
 //! | [`wfp_box::WfpSecurityDescriptor`] | `FwpmConnectionGetSecurityInfo0` | `FwpmFreeMemory0` |
 //!
 //! Global state lives in one `static` behind a `WDFWAITLOCK` ([`global`]), because the BFE
-//! callback must reach it. Everything runs at PASSIVE_LEVEL.
+//! callback must reach it. Everything runs at `PASSIVE_LEVEL`.
 
 #![cfg_attr(not(test), no_std)]
 // The lints below are `deny` in the workspace table only so that `wfp-sys` can allow them on its
@@ -78,18 +78,9 @@ use connsec_policy::{Config, PolicyError};
 #[cfg(not(test))]
 use wdk_alloc::WdkAllocator;
 use wdk_sys::{
-    call_unsafe_wdf_function_binding,
-    NTSTATUS,
-    PCUNICODE_STRING,
-    PDRIVER_OBJECT,
-    STATUS_INTERNAL_ERROR,
-    STATUS_INVALID_PARAMETER,
-    STATUS_SUCCESS,
-    ULONG,
-    WDFDRIVER,
-    WDF_DRIVER_CONFIG,
-    WDF_NO_OBJECT_ATTRIBUTES,
-    _WDF_DRIVER_INIT_FLAGS,
+    _WDF_DRIVER_INIT_FLAGS, NTSTATUS, PCUNICODE_STRING, PDRIVER_OBJECT, STATUS_INTERNAL_ERROR,
+    STATUS_INVALID_PARAMETER, STATUS_SUCCESS, ULONG, WDF_DRIVER_CONFIG, WDF_NO_OBJECT_ATTRIBUTES,
+    WDFDRIVER, call_unsafe_wdf_function_binding,
 };
 
 use crate::{
@@ -98,7 +89,7 @@ use crate::{
     etw::EtwRegistration,
     global::GLOBAL,
     registry::ParametersKey,
-    state::{BuildError, DriverState, PolicyState},
+    state::{BuildError, CalloutRegistration, DriverState, PolicyState},
 };
 
 #[cfg(not(test))]
@@ -110,7 +101,7 @@ static GLOBAL_ALLOCATOR: WdkAllocator = WdkAllocator;
 /// The service control manager shows it as "The parameter is incorrect" (Win32 error 87).
 const STATUS_BAD_CONFIGURATION: NTSTATUS = STATUS_INVALID_PARAMETER;
 
-/// `DriverEntry`: called by the framework's `FxDriverEntry` once, at PASSIVE_LEVEL, in a system
+/// `DriverEntry`: called by the framework's `FxDriverEntry` once, at `PASSIVE_LEVEL`, in a system
 /// thread. It lives in the `INIT` section, which the kernel discards after it returns.
 ///
 /// Order: register the ETW provider; create the WDF driver (non-PnP, with an unload callback)
@@ -133,7 +124,10 @@ const STATUS_BAD_CONFIGURATION: NTSTATUS = STATUS_INVALID_PARAMETER;
 // the image exports it. It is gated off for tests, where wdk-sys' `test-stubs` provides one.
 #[cfg_attr(not(test), unsafe(export_name = "DriverEntry"))]
 #[unsafe(link_section = "INIT")]
-pub unsafe extern "system" fn driver_entry(driver: PDRIVER_OBJECT, registry_path: PCUNICODE_STRING) -> NTSTATUS {
+pub unsafe extern "system" fn driver_entry(
+    driver: PDRIVER_OBJECT,
+    registry_path: PCUNICODE_STRING,
+) -> NTSTATUS {
     // 1. ETW first, so that every later failure is reported; unregistered last (it is dropped
     //    after every other local, or moved into the state that `shutdown` unregisters last).
     let etw = match EtwRegistration::register() {
@@ -169,7 +163,13 @@ pub unsafe extern "system" fn driver_entry(driver: PDRIVER_OBJECT, registry_path
 
     // 5. Publish the state, then subscribe (outside the lock: see `global`).
     let device_object = device.wdm_device_object();
-    let state = DriverState { subscription: None, callout: None, policy, device, etw };
+    let state = DriverState {
+        subscription: None,
+        callout: None,
+        policy,
+        device,
+        etw,
+    };
     if GLOBAL.with(|slot| *slot = Some(state)).is_none() {
         return STATUS_INTERNAL_ERROR;
     }
@@ -177,8 +177,9 @@ pub unsafe extern "system" fn driver_entry(driver: PDRIVER_OBJECT, registry_path
     //            deleted only after the subscription ends (`DriverState::shutdown`);
     //         2. `bfe_state_changed` is a plain function of this image and ignores its context,
     //            and the image stays loaded until the subscription ends.
-    let subscribed =
-        unsafe { BfeSubscription::subscribe(device_object, Some(bfe_state_changed), ptr::null_mut()) };
+    let subscribed = unsafe {
+        BfeSubscription::subscribe(device_object, Some(bfe_state_changed), ptr::null_mut())
+    };
     let subscription = match subscribed {
         Ok(subscription) => subscription,
         Err(status) => {
@@ -198,27 +199,35 @@ pub unsafe extern "system" fn driver_entry(driver: PDRIVER_OBJECT, registry_path
             state.policy.controller().on_load(&mut EtwSink);
         }
     });
-    match callout::register(device_object) {
-        Ok(registration) => {
-            GLOBAL.with(|slot| {
-                if let Some(state) = slot {
-                    state.callout = Some(registration);
-                }
-            });
-        }
-        // The callout module reports the failing step itself; the DACL part is unaffected.
-        Err(_status) => {}
+    // SAFETY: 1. PASSIVE_LEVEL (DriverEntry);
+    //         2. `device_object` is the control device's, which `DriverState::shutdown`
+    //            deletes only after `Registration::unregister` has returned.
+    let registered = unsafe { callout::register(device_object) };
+    // An `Err` was already reported as an ETW event and fully unwound by the callout module;
+    // the DACL part goes on without the callout.
+    if let Ok(registration) = registered {
+        GLOBAL.with(|slot| {
+            if let Some(state) = slot {
+                state.callout = Some(CalloutRegistration(registration));
+            }
+        });
     }
     STATUS_SUCCESS
 }
 
 /// `WdfDriverCreate` for a non-PnP driver whose `EvtDriverUnload` is [`evt_driver_unload`].
-fn create_wdf_driver(driver: PDRIVER_OBJECT, registry_path: PCUNICODE_STRING) -> Result<WDFDRIVER, NTSTATUS> {
+fn create_wdf_driver(
+    driver: PDRIVER_OBJECT,
+    registry_path: PCUNICODE_STRING,
+) -> Result<WDFDRIVER, NTSTATUS> {
     // There is no `WDF_DRIVER_CONFIG_INIT` in wdk-sys (windows-drivers-rs issue #242); the
     // structure is filled as the sample driver does, with the size checked at compile time.
     const CONFIG_SIZE: usize = size_of::<WDF_DRIVER_CONFIG>();
     const { assert!(CONFIG_SIZE <= ULONG::MAX as usize) };
-    #[allow(clippy::cast_possible_truncation, reason = "checked by the const assertion above")]
+    #[allow(
+        clippy::cast_possible_truncation,
+        reason = "checked by the const assertion above"
+    )]
     let size = CONFIG_SIZE as ULONG;
     // `WdfDriverInitNonPnpDriver` (1) is a C enum constant; `DriverInitFlags` is a ULONG.
     let non_pnp = ULONG::try_from(_WDF_DRIVER_INIT_FLAGS::WdfDriverInitNonPnpDriver)
@@ -244,8 +253,8 @@ fn create_wdf_driver(driver: PDRIVER_OBJECT, registry_path: PCUNICODE_STRING) ->
             driver,
             registry_path,
             WDF_NO_OBJECT_ATTRIBUTES,
-            &mut config,
-            &mut handle,
+            &raw mut config,
+            &raw mut handle,
         );
     }
     status::check(created)?;
@@ -265,11 +274,13 @@ fn load_policy(driver: WDFDRIVER) -> Result<PolicyState, NTSTATUS> {
 
     let (reg_values, count) = values.reg_values();
     let present = reg_values.get(..count).unwrap_or(&[]);
-    let config = Config::parse(present, &mut |warning| connsec_events::config_warning(&warning))
-        .map_err(|error| {
-            connsec_events::config_error(&error);
-            STATUS_BAD_CONFIGURATION
-        })?;
+    let config = Config::parse(present, &mut |warning| {
+        connsec_events::config_warning(&warning);
+    })
+    .map_err(|error| {
+        connsec_events::config_error(&error);
+        STATUS_BAD_CONFIGURATION
+    })?;
     PolicyState::build(&config).map_err(|error| match error {
         BuildError::Policy(error) => {
             connsec_events::policy_error(&error);
@@ -283,13 +294,15 @@ fn load_policy(driver: WDFDRIVER) -> Result<PolicyState, NTSTATUS> {
 const fn policy_status(error: &PolicyError<'_>) -> NTSTATUS {
     match error {
         // The configuration's fault: a clear "bad parameter".
-        PolicyError::Config(_) | PolicyError::Unsafe(_) | PolicyError::TooLarge { .. } => STATUS_BAD_CONFIGURATION,
+        PolicyError::Config(_) | PolicyError::Unsafe(_) | PolicyError::TooLarge { .. } => {
+            STATUS_BAD_CONFIGURATION
+        }
         // Ours: `required_len` sized the buffer, and the codec produced the bytes.
         PolicyError::BufferTooSmall { .. } | PolicyError::InvalidAcl(_) => STATUS_INTERNAL_ERROR,
     }
 }
 
-/// `EvtDriverUnload`: tears down in the safe order ([`DriverState::shutdown`]). PASSIVE_LEVEL;
+/// `EvtDriverUnload`: tears down in the safe order ([`DriverState::shutdown`]). `PASSIVE_LEVEL`;
 /// pageable.
 #[unsafe(link_section = "PAGE")]
 extern "C" fn evt_driver_unload(_driver: WDFDRIVER) {
@@ -301,7 +314,7 @@ extern "C" fn evt_driver_unload(_driver: WDFDRIVER) {
     }
 }
 
-/// The `FwpmBfeStateSubscribeChanges0` callback (PASSIVE_LEVEL, any system thread; pageable).
+/// The `FwpmBfeStateSubscribeChanges0` callback (`PASSIVE_LEVEL`, any system thread; pageable).
 /// It hands the new state to the policy flow and never unsubscribes (that would deadlock).
 #[unsafe(link_section = "PAGE")]
 extern "C" fn bfe_state_changed(_context: *mut c_void, new_state: wfp::FWPM_SERVICE_STATE) {
@@ -309,7 +322,10 @@ extern "C" fn bfe_state_changed(_context: *mut c_void, new_state: wfp::FWPM_SERV
     let new_state = bfe::to_bfe_state(new_state);
     GLOBAL.with(|slot| {
         if let Some(state) = slot {
-            state.policy.controller().on_bfe_state_change(new_state, &mut EtwSink);
+            state
+                .policy
+                .controller()
+                .on_bfe_state_change(new_state, &mut EtwSink);
         }
     });
 }

@@ -2,7 +2,7 @@
 //!
 //! The allocation goes through `wdk_alloc::WdkAllocator` (the crate's global allocator), which
 //! calls `ExAllocatePool2(POOL_FLAG_NON_PAGED, size, 'rust')`: non-executable, zeroed, usable at
-//! any IRQL <= DISPATCH_LEVEL, and 16-byte aligned on x64 and ARM64, which covers the 4-byte
+//! any IRQL <= `DISPATCH_LEVEL`, and 16-byte aligned on x64 and ARM64, which covers the 4-byte
 //! alignment an `ACL` needs. A failed allocation is reported as `STATUS_INSUFFICIENT_RESOURCES`
 //! through `Vec::try_reserve_exact`; nothing here can abort or panic on out-of-memory.
 //!
@@ -27,7 +27,9 @@ impl PoolBuffer {
     /// Allocates `len` zeroed bytes (`len` may be 0).
     pub(crate) fn try_zeroed(len: usize) -> Result<Self, NTSTATUS> {
         let mut bytes = Vec::new();
-        bytes.try_reserve_exact(len).map_err(|_| STATUS_INSUFFICIENT_RESOURCES)?;
+        bytes
+            .try_reserve_exact(len)
+            .map_err(|_| STATUS_INSUFFICIENT_RESOURCES)?;
         // The capacity is already there, so `resize` does not allocate.
         bytes.resize(len, 0_u8);
         // `into_boxed_slice` would reallocate (infallibly) to shrink a larger capacity; refuse
@@ -40,14 +42,19 @@ impl PoolBuffer {
     }
 
     /// The bytes.
-    pub(crate) fn as_slice(&self) -> &[u8] {
+    pub(crate) const fn as_slice(&self) -> &[u8] {
         // SAFETY: 1. `bytes` points at a live allocation owned by `self` (freed only in Drop);
         //         2. no `as_static_mut` borrow is in use while `self` is used (its contract).
         unsafe { self.bytes.as_ref() }
     }
 
-    /// A pointer to the first byte, for an FFI call that fills the buffer.
-    pub(crate) fn as_mut_ptr(&mut self) -> *mut u8 {
+    /// A pointer to the first byte, for an FFI call that fills the buffer (`&mut self`: the
+    /// caller writes through it).
+    #[allow(
+        clippy::needless_pass_by_ref_mut,
+        reason = "the pointer is written through"
+    )]
+    pub(crate) const fn as_mut_ptr(&mut self) -> *mut u8 {
         self.bytes.as_ptr().cast::<u8>()
     }
 
@@ -61,7 +68,7 @@ impl PoolBuffer {
     /// (`as_slice`, `as_mut_ptr`, this function again) while the slice is in use. `DriverState`
     /// keeps this by declaring the `Controller` before the buffers, so the `Controller` is
     /// dropped first, and by never touching the buffers otherwise.
-    pub(crate) unsafe fn as_static_mut(&mut self) -> &'static mut [u8] {
+    pub(crate) const unsafe fn as_static_mut(&mut self) -> &'static mut [u8] {
         // SAFETY: 1. `bytes` came from `Box::leak` of a live allocation that only `Drop` frees;
         //         2. the caller guarantees that this borrow ends before that `Drop`, and that
         //            it is the only one (this function's contract);

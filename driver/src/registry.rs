@@ -8,24 +8,15 @@
 //! `WdfDriverOpenParametersRegistryKey` opens `HKLM\…\Services\connsec\Parameters`;
 //! `WdfRegistryQueryValue` is asked twice per value: once with no buffer for the length, then
 //! with a pool buffer of exactly that length. A value that is absent
-//! (`STATUS_OBJECT_NAME_NOT_FOUND`) is simply not handed over. All at PASSIVE_LEVEL.
+//! (`STATUS_OBJECT_NAME_NOT_FOUND`) is simply not handed over. All at `PASSIVE_LEVEL`.
 
 use core::ptr;
 
 use connsec_policy::{RegType, RegValue, config::VALUE_NAMES};
 use wdk_sys::{
-    call_unsafe_wdf_function_binding,
-    KEY_QUERY_VALUE,
-    NTSTATUS,
-    STATUS_BUFFER_OVERFLOW,
-    STATUS_BUFFER_TOO_SMALL,
-    STATUS_INVALID_PARAMETER,
-    STATUS_OBJECT_NAME_NOT_FOUND,
-    ULONG,
-    UNICODE_STRING,
-    WDFDRIVER,
-    WDFKEY,
-    WDF_NO_OBJECT_ATTRIBUTES,
+    KEY_QUERY_VALUE, NTSTATUS, STATUS_BUFFER_OVERFLOW, STATUS_BUFFER_TOO_SMALL,
+    STATUS_INVALID_PARAMETER, STATUS_OBJECT_NAME_NOT_FOUND, ULONG, UNICODE_STRING,
+    WDF_NO_OBJECT_ATTRIBUTES, WDFDRIVER, WDFKEY, call_unsafe_wdf_function_binding,
 };
 
 use crate::{pool::PoolBuffer, status};
@@ -88,7 +79,11 @@ pub(crate) struct RawValue {
 impl RawValue {
     /// The policy crate's view of it, borrowing `self`.
     pub(crate) fn as_reg_value(&self) -> RegValue<'_> {
-        RegValue { name: self.name.as_units(), kind: RegType::from(self.kind), data: self.bytes() }
+        RegValue {
+            name: self.name.as_units(),
+            kind: RegType::from(self.kind),
+            data: self.bytes(),
+        }
     }
 
     fn bytes(&self) -> &[u8] {
@@ -105,7 +100,11 @@ pub(crate) struct ParameterValues {
 impl ParameterValues {
     /// The present values as the policy crate wants them, in `VALUE_NAMES` order.
     pub(crate) fn reg_values(&self) -> ([RegValue<'_>; VALUE_COUNT], usize) {
-        let empty = RegValue { name: &[], kind: RegType::None, data: &[] };
+        let empty = RegValue {
+            name: &[],
+            kind: RegType::None,
+            data: &[],
+        };
         let mut out = [empty; VALUE_COUNT];
         let mut count = 0_usize;
         for value in self.values.iter().flatten() {
@@ -138,7 +137,7 @@ impl ParametersKey {
                 driver,
                 KEY_QUERY_VALUE,
                 WDF_NO_OBJECT_ATTRIBUTES,
-                &mut key,
+                &raw mut key,
             );
         }
         status::check(opened)?;
@@ -172,11 +171,11 @@ impl ParametersKey {
             probed = call_unsafe_wdf_function_binding!(
                 WdfRegistryQueryValue,
                 self.key,
-                &unicode,
+                &raw const unicode,
                 0,
                 ptr::null_mut(),
-                &mut needed,
-                &mut kind,
+                &raw mut needed,
+                &raw mut kind,
             );
         }
         if probed == STATUS_OBJECT_NAME_NOT_FOUND {
@@ -194,7 +193,12 @@ impl ParametersKey {
         let mut data = PoolBuffer::try_zeroed(len)?;
         if len == 0 {
             // An empty value: nothing more to read (and no buffer to pass).
-            return Ok(Some(RawValue { name: wide, kind, data, len }));
+            return Ok(Some(RawValue {
+                name: wide,
+                kind,
+                data,
+                len,
+            }));
         }
         let mut got: ULONG = 0;
         let read;
@@ -206,11 +210,11 @@ impl ParametersKey {
             read = call_unsafe_wdf_function_binding!(
                 WdfRegistryQueryValue,
                 self.key,
-                &unicode,
+                &raw const unicode,
                 needed,
                 data.as_mut_ptr().cast(),
-                &mut got,
-                &mut kind,
+                &raw mut got,
+                &raw mut kind,
             );
         }
         // A value that grew between the calls, or one cut at MAX_VALUE_BYTES, reads as
@@ -220,7 +224,12 @@ impl ParametersKey {
             status::check(read)?;
         }
         let len = usize::try_from(got).map_or(len, |got| got.min(len));
-        Ok(Some(RawValue { name: wide, kind, data, len }))
+        Ok(Some(RawValue {
+            name: wide,
+            kind,
+            data,
+            len,
+        }))
     }
 }
 

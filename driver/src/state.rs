@@ -5,12 +5,8 @@ use connsec_policy::{Config, Controller, Policy, PolicyError, snapshot_len};
 use wdk_sys::NTSTATUS;
 
 use crate::{
-    bfe::BfeSubscription,
-    callout,
-    device::ControlDevice,
-    etw::EtwRegistration,
-    kernel_engine::KernelEngine,
-    pool::PoolBuffer,
+    bfe::BfeSubscription, callout, device::ControlDevice, etw::EtwRegistration,
+    kernel_engine::KernelEngine, pool::PoolBuffer,
 };
 
 /// The DACL flow: the policy crate's controller and the two pool buffers it borrows.
@@ -38,8 +34,8 @@ impl PolicyState {
     pub(crate) fn build<'a>(config: &Config<'a>) -> Result<Self, BuildError<'a>> {
         let needed = Policy::required_len(config).map_err(BuildError::Policy)?;
         let mut dacl_buffer = PoolBuffer::try_zeroed(needed).map_err(BuildError::Status)?;
-        let mut snapshot_buffer =
-            PoolBuffer::try_zeroed(snapshot_len(config.restore_on_unload)).map_err(BuildError::Status)?;
+        let mut snapshot_buffer = PoolBuffer::try_zeroed(snapshot_len(config.restore_on_unload))
+            .map_err(BuildError::Status)?;
 
         // SAFETY: 1. the slice is used only by `Policy::build` and then by the controller,
         //            which `PolicyState` drops before `_dacl` (field order);
@@ -54,15 +50,36 @@ impl PolicyState {
         //            `_snapshot` (field order);
         //         2. `snapshot_buffer` is not used in any other way afterwards.
         let snapshot_bytes = unsafe { snapshot_buffer.as_static_mut() };
-        let controller = Controller::new(KernelEngine, &dacl, config.restore_on_unload, snapshot_bytes);
-        Ok(Self { controller, _dacl: dacl_buffer, _snapshot: snapshot_buffer })
+        let controller = Controller::new(
+            KernelEngine,
+            &dacl,
+            config.restore_on_unload,
+            snapshot_bytes,
+        );
+        Ok(Self {
+            controller,
+            _dacl: dacl_buffer,
+            _snapshot: snapshot_buffer,
+        })
     }
 
     /// The controller (to call `on_load` and `on_bfe_state_change` on).
-    pub(crate) fn controller(&mut self) -> &mut Controller<'static, 'static, KernelEngine> {
+    pub(crate) const fn controller(&mut self) -> &mut Controller<'static, 'static, KernelEngine> {
         &mut self.controller
     }
 }
+
+/// The callout module's registration, movable between the threads that hold the global lock.
+pub(crate) struct CalloutRegistration(pub(crate) callout::Registration);
+
+#[allow(
+    clippy::non_send_fields_in_send_ty,
+    reason = "the raw handles are what this impl vouches for"
+)]
+// SAFETY: the registration holds WFP handles, a callout id and the device pointer, all of which
+// may be used from any thread at PASSIVE_LEVEL; the driver only ever reaches it through the
+// global state, under its wait lock, or by value during teardown.
+unsafe impl Send for CalloutRegistration {}
 
 /// Everything the loaded driver owns. Each field releases its resource exactly once; the
 /// order they are released in is [`DriverState::shutdown`]'s, not the field order.
@@ -70,7 +87,7 @@ pub(crate) struct DriverState {
     /// The BFE state-change subscription (set right after the state is published).
     pub(crate) subscription: Option<BfeSubscription>,
     /// The registered callouts, if their registration succeeded.
-    pub(crate) callout: Option<callout::Registration>,
+    pub(crate) callout: Option<CalloutRegistration>,
     /// The DACL flow.
     pub(crate) policy: PolicyState,
     /// The control device (its WDM device object is what WFP was given).
@@ -80,11 +97,17 @@ pub(crate) struct DriverState {
 }
 
 impl DriverState {
-    /// Tears everything down in the safe order (issue 4, item 4). Runs at PASSIVE_LEVEL in
+    /// Tears everything down in the safe order (issue 4, item 4). Runs at `PASSIVE_LEVEL` in
     /// `EvtDriverUnload`, or in `DriverEntry` when it fails after publishing the state; never
     /// with the global lock held and never in the BFE callback.
     pub(crate) fn shutdown(self) {
-        let Self { subscription, callout, mut policy, device, etw } = self;
+        let Self {
+            subscription,
+            callout,
+            mut policy,
+            device,
+            etw,
+        } = self;
 
         // 1. Stop BFE notifications. This waits for a callback in progress, which is why the
         //    state was taken out of the global first: that callback finds `None` and returns.
@@ -98,7 +121,7 @@ impl DriverState {
 
         // 3. Unregister the callouts (they close their own dynamic session first), then report
         //    the final classify counts.
-        if let Some(callout) = callout {
+        if let Some(CalloutRegistration(callout)) = callout {
             callout.unregister();
             let counts = callout::counts();
             connsec_events::callout_counts(counts.v4, counts.v6);

@@ -1,25 +1,24 @@
 //! `NTSTATUS` plumbing: the one place where the driver's statuses meet the portable crates'.
 //!
 //! WDF, WFP and the kernel return `NTSTATUS` (`i32`); the policy crate names statuses as
-//! `NtStatus(u32)` so that it can print them from the WFP error table. The conversions are
-//! bit-for-bit (`cast_unsigned`/`cast_signed`), never a numeric change.
+//! `NtStatus(u32)` so that it can print them from the WFP error table. The conversion is
+//! bit-for-bit (`cast_unsigned`), never a numeric change.
 
 use connsec_policy::NtStatus;
 use wdk_sys::NTSTATUS;
 
 /// `Ok(())` for a success or informational status (`NT_SUCCESS`), `Err(status)` otherwise.
 pub(crate) const fn check(status: NTSTATUS) -> Result<(), NTSTATUS> {
-    if wdk_sys::NT_SUCCESS(status) { Ok(()) } else { Err(status) }
+    if wdk_sys::NT_SUCCESS(status) {
+        Ok(())
+    } else {
+        Err(status)
+    }
 }
 
 /// The same 32 bits as the policy crate's status type.
 pub(crate) const fn to_policy(status: NTSTATUS) -> NtStatus {
     NtStatus(status.cast_unsigned())
-}
-
-/// The same 32 bits as an `NTSTATUS`.
-pub(crate) const fn from_policy(status: NtStatus) -> NTSTATUS {
-    status.0.cast_signed()
 }
 
 #[cfg(test)]
@@ -29,8 +28,7 @@ mod tests {
     #[test]
     fn conversions_keep_the_bits() {
         let fwp_txn_in_progress = NtStatus(0xC022_000E);
-        let raw = from_policy(fwp_txn_in_progress);
-        assert_eq!(raw, -1_071_513_586_i32);
+        let raw: NTSTATUS = -1_071_513_586;
         assert_eq!(to_policy(raw), fwp_txn_in_progress);
         assert_eq!(check(raw), Err(raw));
         assert_eq!(check(wdk_sys::STATUS_SUCCESS), Ok(()));

@@ -5,7 +5,7 @@
 //! and SACL pointers all point into it ("free only the security descriptor",
 //! `FwpmConnectionGetSecurityInfo0` remarks). [`WfpSecurityDescriptor`] owns it, exposes it only
 //! as bytes, and frees it exactly once. `FwpmFreeMemory0` is documented both as `<= DISPATCH_LEVEL`
-//! and as PASSIVE_LEVEL; it is only called at PASSIVE_LEVEL here.
+//! and as `PASSIVE_LEVEL`; it is only called at `PASSIVE_LEVEL` here.
 
 use core::{ffi::c_void, ptr::NonNull};
 
@@ -46,7 +46,7 @@ impl WfpSecurityDescriptor {
 
     /// The descriptor's bytes (`RtlLengthSecurityDescriptor` of them). The policy crate
     /// validates them (`secdesc::SecurityDescriptor::new_checked`) before reading anything.
-    pub(crate) fn as_bytes(&self) -> &[u8] {
+    pub(crate) const fn as_bytes(&self) -> &[u8] {
         // SAFETY: 1. the engine allocated at least `len` readable bytes at `descriptor`
         //            (RtlLengthSecurityDescriptor of a self-relative descriptor is the size of
         //            its block);
@@ -63,7 +63,7 @@ impl Drop for WfpSecurityDescriptor {
         //            here (FwpmFreeMemory0 takes the address of the pointer and NULLs it);
         //         2. PASSIVE_LEVEL (see the module docs).
         unsafe {
-            wfp::FwpmFreeMemory0(&mut pointer);
+            wfp::FwpmFreeMemory0(&raw mut pointer);
         }
     }
 }

@@ -29,8 +29,7 @@
 //!   `suppress-linking` feature like wdk-sys 0.5.2's own link directives.
 
 use std::{
-    env,
-    fs,
+    env, fs,
     path::{Path, PathBuf},
 };
 
@@ -134,7 +133,11 @@ fn main() -> anyhow::Result<()> {
 }
 
 /// Writes `$OUT_DIR/wfp.rs`.
-fn generate_wfp_bindings(config: &Config, base_headers: &str, out_dir: &Path) -> anyhow::Result<()> {
+fn generate_wfp_bindings(
+    config: &Config,
+    base_headers: &str,
+    out_dir: &Path,
+) -> anyhow::Result<()> {
     let header = format!("{base_headers}{NDIS_DEFINES}{WFP_HEADERS}");
 
     let mut builder = bindgen::Builder::wdk_default(config)
@@ -179,7 +182,11 @@ fn compile_wfp_guids(config: &Config, base_headers: &str, out_dir: &Path) -> any
         build.define(&name, value.as_deref());
     }
     build
-        .includes(config.include_paths().context("listing the WDK include paths")?)
+        .includes(
+            config
+                .include_paths()
+                .context("listing the WDK include paths")?,
+        )
         .file(&path)
         .try_compile("connsec_wfp_guids")
         .context("compiling wfp_guids.c")?;
