@@ -499,6 +499,76 @@ fn provider_guid_is_consistent() {
     );
 }
 
+/// The value of `name="..."` inside one XML start tag.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let len = tag.get(start..)?.find('"')?;
+    tag.get(start..start + len)
+}
+
+/// WPR finds a profile by `Id` = `<Name>.<DetailLevel>.<LoggingMode>` and refuses the file
+/// otherwise; every collector and provider a profile names must be defined in the file.
+#[test]
+fn wprp_profiles_are_well_formed() {
+    let wprp = read_text("scripts/etw/connsec.wprp");
+    let tags: Vec<&str> = wprp
+        .split('<')
+        .filter_map(|t| t.split('>').next())
+        .collect();
+    let ids = |element: &str| -> Vec<&str> {
+        tags.iter()
+            .filter(|t| t.starts_with(&format!("{element} ")))
+            .filter_map(|t| attribute(t, "Id"))
+            .collect()
+    };
+    let collectors = ids("EventCollector");
+    let providers = ids("EventProvider");
+    assert!(
+        !providers.is_empty(),
+        "connsec.wprp defines no EventProvider"
+    );
+    let mut profiles = 0;
+    for tag in tags.iter().filter(|t| t.starts_with("Profile ")) {
+        profiles += 1;
+        let get = |a: &str| attribute(tag, a).unwrap_or_else(|| panic!("<{tag}> lacks {a}"));
+        assert_eq!(
+            get("Id"),
+            format!(
+                "{}.{}.{}",
+                get("Name"),
+                get("DetailLevel"),
+                get("LoggingMode")
+            ),
+            "profile Id must be Name.DetailLevel.LoggingMode"
+        );
+        assert_eq!(
+            get("Name"),
+            "Connsec",
+            "Trace-Connsec.ps1 starts `connsec.wprp!Connsec`"
+        );
+    }
+    assert_eq!(profiles, 2, "expected a File and a Memory profile");
+    for tag in &tags {
+        if let Some(rest) = tag.strip_prefix("EventCollectorId ") {
+            let v = attribute(&format!(" {rest}"), "Value")
+                .unwrap_or_default()
+                .to_owned();
+            assert!(collectors.contains(&v.as_str()), "undefined collector {v}");
+        }
+        if let Some(rest) = tag.strip_prefix("EventProviderId ") {
+            let v = attribute(&format!(" {rest}"), "Value")
+                .unwrap_or_default()
+                .to_owned();
+            assert!(providers.contains(&v.as_str()), "undefined provider {v}");
+        }
+    }
+    let common = read_text("scripts/ConnsecCommon.ps1");
+    assert!(
+        common.contains("'etw\\connsec.wprp'") && common.contains("\"$profilePath!Connsec\""),
+        "ConnsecCommon.ps1 must start etw\\connsec.wprp's profile by its Name (`<file>!Connsec`)"
+    );
+}
+
 /// GUID-shaped words (8-4-4-4-12 hex digits) in `text`.
 fn guid_words(text: &str) -> Vec<&str> {
     let groups = [8, 4, 4, 4, 12];
