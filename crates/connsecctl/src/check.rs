@@ -41,7 +41,11 @@ fn parse_error(file: &str, e: &connsec_inf::Error) -> Problem {
 /// Problems of one value checked alone (`None`: fine alone).
 fn value_alone(values: &Values, v: &Value) -> Option<Problem> {
     let name: Vec<u16> = v.name.encode_utf16().collect();
-    let reg = [RegValue { name: &name, kind: v.kind.0.into(), data: &v.data }];
+    let reg = [RegValue {
+        name: &name,
+        kind: v.kind.0.into(),
+        data: &v.data,
+    }];
     match Config::parse(&reg, &mut |_| {}) {
         Err(e) if e.kind != ConfigErrorKind::NoPolicy => {
             let mut p = Problem::error(values, Some(e.value), strip_value(&e.to_string(), e.value));
@@ -61,10 +65,15 @@ fn strip_value(message: &str, value: &str) -> String {
 
 /// Each bad `Principals` entry, checked as a one-entry list, renumbered to its place.
 fn principal_entries(values: &Values, v: &Value) -> Vec<Problem> {
-    let Some(entries) = decode_multi_sz(&v.data) else { return Vec::new() };
+    let Some(entries) = decode_multi_sz(&v.data) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for (i, entry) in (1u32..).zip(&entries) {
-        let one = Value { data: multi_sz_bytes([entry.as_str()]), ..v.clone() };
+        let one = Value {
+            data: multi_sz_bytes([entry.as_str()]),
+            ..v.clone()
+        };
         if let Some(mut p) = value_alone(values, &one) {
             if p.entry.is_some() {
                 // "entry 1 \"text\"" names the one-entry list; name the real entry instead.
@@ -81,8 +90,13 @@ fn principal_entries(values: &Values, v: &Value) -> Vec<Problem> {
 pub(crate) fn check_values(values: &Values) -> Vec<Problem> {
     let mut problems = Vec::new();
     for v in &values.values {
-        let Some(p) = value_alone(values, v) else { continue };
-        if p.entry.is_some() && v.name.eq_ignore_ascii_case(PRINCIPALS) && v.kind == RegType::MULTI_SZ {
+        let Some(p) = value_alone(values, v) else {
+            continue;
+        };
+        if p.entry.is_some()
+            && v.name.eq_ignore_ascii_case(PRINCIPALS)
+            && v.kind == RegType::MULTI_SZ
+        {
             problems.extend(principal_entries(values, v));
         } else {
             problems.push(p);
@@ -91,7 +105,9 @@ pub(crate) fn check_values(values: &Values) -> Vec<Problem> {
     match plan::plan(values) {
         Ok(plan) => problems.extend(plan.warnings),
         Err(p) => {
-            let seen = problems.iter().any(|q| q.value == p.value && q.entry == p.entry && q.is_error());
+            let seen = problems
+                .iter()
+                .any(|q| q.value == p.value && q.entry == p.entry && q.is_error());
             if !seen {
                 problems.push(p);
             }
@@ -129,11 +145,19 @@ pub(crate) fn check_file(path: &Path) -> Result<FileReport> {
         Ok(values) => problems.extend(check_values(&values)),
         Err(e) => {
             let p = parse_error(&file, &e);
-            if !problems.iter().any(|q| q.line == p.line && q.message == p.message) {
+            if !problems
+                .iter()
+                .any(|q| q.line == p.line && q.message == p.message)
+            {
                 problems.push(p);
             }
         }
     }
     let ok = !problems.iter().any(Problem::is_error);
-    Ok(FileReport { file, format, ok, problems })
+    Ok(FileReport {
+        file,
+        format,
+        ok,
+        problems,
+    })
 }

@@ -10,8 +10,16 @@ use crate::hex;
 
 /// Service names whose service SIDs (`NT SERVICE\<name>`) are recognised in output: the WFP
 /// and `IPsec` services named in the engine's default DACL (platform-facts §3.6), `BFE` and `IKEEXT`.
-const KNOWN_SERVICES: [&str; 8] =
-    ["BFE", "MpsSvc", "PolicyAgent", "IKEEXT", "NapAgent", "RpcSs", "WdiServiceHost", "connsec"];
+const KNOWN_SERVICES: [&str; 8] = [
+    "BFE",
+    "MpsSvc",
+    "PolicyAgent",
+    "IKEEXT",
+    "NapAgent",
+    "RpcSs",
+    "WdiServiceHost",
+    "connsec",
+];
 
 /// One ACE.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -76,10 +84,14 @@ fn rows(acl: &Acl<'_>, ctx: &SddlContext) -> Vec<AceRow> {
             let sid = ace.sid();
             let mask = ace.mask().0;
             AceRow {
-                ace_type: t.sddl().map_or_else(|| format!("{:#04x}", u8::from(t)), str::to_owned),
+                ace_type: t
+                    .sddl()
+                    .map_or_else(|| format!("{:#04x}", u8::from(t)), str::to_owned),
                 flags: ace.flags().0,
                 sid: sid.map(|s| s.to_string()),
-                alias: sid.and_then(|s| secdesc::alias::alias_of(&s, ctx)).map(str::to_owned),
+                alias: sid
+                    .and_then(|s| secdesc::alias::alias_of(&s, ctx))
+                    .map(str::to_owned),
                 name: sid.as_ref().and_then(name_of),
                 mask,
                 rights: rights_text(mask),
@@ -108,13 +120,32 @@ pub(crate) fn describe(sd: &SecurityDescriptor<'_>, ctx: &SddlContext) -> Descri
 }
 
 fn table(out: &mut String, title: &str, rows: &[AceRow]) {
-    let _ = writeln!(out, "{title} ({} ACE{}):", rows.len(), if rows.len() == 1 { "" } else { "s" });
+    let _ = writeln!(
+        out,
+        "{title} ({} ACE{}):",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" }
+    );
     if rows.is_empty() {
         return;
     }
-    let sid_w = rows.iter().map(|r| r.sid.as_deref().unwrap_or("-").len()).max().unwrap_or(3).max(3);
-    let name_w = rows.iter().map(|r| r.name.as_deref().unwrap_or("-").len()).max().unwrap_or(4).max(4);
-    let _ = writeln!(out, "  {:<5}  {:<5}  {:<sid_w$}  {:<name_w$}  {:<10}  RIGHTS", "TYPE", "FLAGS", "SID", "NAME", "MASK");
+    let sid_w = rows
+        .iter()
+        .map(|r| r.sid.as_deref().unwrap_or("-").len())
+        .max()
+        .unwrap_or(3)
+        .max(3);
+    let name_w = rows
+        .iter()
+        .map(|r| r.name.as_deref().unwrap_or("-").len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let _ = writeln!(
+        out,
+        "  {:<5}  {:<5}  {:<sid_w$}  {:<name_w$}  {:<10}  RIGHTS",
+        "TYPE", "FLAGS", "SID", "NAME", "MASK"
+    );
     for r in rows {
         let ty = match r.ace_type.as_str() {
             "A" => "allow",
@@ -150,7 +181,11 @@ pub(crate) fn render(d: &Description) -> String {
         let _ = writeln!(
             out,
             "DACL: {}",
-            if present { "NULL (grants everyone full access)" } else { "not present" }
+            if present {
+                "NULL (grants everyone full access)"
+            } else {
+                "not present"
+            }
         );
     }
     if let Some(rows) = &d.sacl {

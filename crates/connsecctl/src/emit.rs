@@ -26,7 +26,11 @@ fn reg_string(s: &str) -> String {
 }
 
 fn reg_value(out: &mut String, v: &Value) {
-    let name = if v.name.is_empty() { "@".to_owned() } else { reg_string(&v.name) };
+    let name = if v.name.is_empty() {
+        "@".to_owned()
+    } else {
+        reg_string(&v.name)
+    };
     match v.kind {
         RegType::SZ => {
             if let Some(s) = decode_sz(&v.data).filter(|s| connsec_inf::sz_bytes(s) == v.data) {
@@ -42,11 +46,19 @@ fn reg_value(out: &mut String, v: &Value) {
         }
         _ => {}
     }
-    let prefix = if v.kind == RegType::BINARY { "hex:".to_owned() } else { format!("hex({:x}):", v.kind.0) };
+    let prefix = if v.kind == RegType::BINARY {
+        "hex:".to_owned()
+    } else {
+        format!("hex({:x}):", v.kind.0)
+    };
     let mut line = format!("{name}={prefix}");
     for (i, b) in v.data.iter().enumerate() {
         let last = i + 1 == v.data.len();
-        let item = if last { format!("{b:02x}") } else { format!("{b:02x},") };
+        let item = if last {
+            format!("{b:02x}")
+        } else {
+            format!("{b:02x},")
+        };
         // Leave room for the trailing backslash.
         if line.len() + item.len() > REG_LINE - 1 {
             out.push_str(&line);
@@ -76,17 +88,29 @@ fn inf_string(s: &str) -> String {
 
 /// `HKR,Parameters,...` lines for an INF add-registry section.
 pub(crate) fn inf(values: &Values) -> String {
-    let mut out = String::from("; Parameters for connsec (HKR = the service key), written by connsecctl emit inf\n");
+    let mut out = String::from(
+        "; Parameters for connsec (HKR = the service key), written by connsecctl emit inf\n",
+    );
     for v in &values.values {
         let head = format!("HKR,Parameters,{}", inf_string(&v.name));
         let line = match v.kind {
-            RegType::SZ | RegType::EXPAND_SZ if decode_sz(&v.data).is_some_and(|s| connsec_inf::sz_bytes(&s) == v.data) => {
-                let flags = if v.kind == RegType::SZ { 0 } else { 0x0002_0000 };
-                format!("{head},0x{flags:08x},{}", inf_string(&decode_sz(&v.data).unwrap_or_default()))
+            RegType::SZ | RegType::EXPAND_SZ
+                if decode_sz(&v.data).is_some_and(|s| connsec_inf::sz_bytes(&s) == v.data) =>
+            {
+                let flags = if v.kind == RegType::SZ {
+                    0
+                } else {
+                    0x0002_0000
+                };
+                format!(
+                    "{head},0x{flags:08x},{}",
+                    inf_string(&decode_sz(&v.data).unwrap_or_default())
+                )
             }
             RegType::MULTI_SZ
-                if decode_multi_sz(&v.data)
-                    .is_some_and(|l| connsec_inf::multi_sz_bytes(l.iter().map(String::as_str)) == v.data) =>
+                if decode_multi_sz(&v.data).is_some_and(|l| {
+                    connsec_inf::multi_sz_bytes(l.iter().map(String::as_str)) == v.data
+                }) =>
             {
                 let items = decode_multi_sz(&v.data).unwrap_or_default();
                 let list: Vec<String> = items.iter().map(|s| inf_string(s)).collect();
@@ -108,7 +132,11 @@ pub(crate) fn inf(values: &Values) -> String {
                     0 => 0x0002_0001,
                     3 => 0x0000_0001,
                     1 | 2 | 7 => {
-                        let _ = writeln!(out, "; {}: {kind} data that is not a well-formed string cannot be written as an INF line", v.name);
+                        let _ = writeln!(
+                            out,
+                            "; {}: {kind} data that is not a well-formed string cannot be written as an INF line",
+                            v.name
+                        );
                         continue;
                     }
                     k => (k << 16) | 1,

@@ -33,7 +33,10 @@ fn quad_table() -> &'static [u32; 65536] {
             })
             .collect();
         // 65,536 entries by construction.
-        quads.into_boxed_slice().try_into().unwrap_or_else(|_| unreachable!())
+        quads
+            .into_boxed_slice()
+            .try_into()
+            .unwrap_or_else(|_| unreachable!())
     })
 }
 
@@ -47,7 +50,12 @@ pub(crate) fn encode_to_slice(bytes: &[u8], out: &mut [u8]) {
     let (dst16, dst_rest) = out.as_chunks_mut::<16>();
     for (dst, src) in dst16.iter_mut().zip(src8) {
         let word = u64::from_le_bytes(*src);
-        let [q0, q1, q2, q3] = [quad(word), quad(word >> 16), quad(word >> 32), quad(word >> 48)];
+        let [q0, q1, q2, q3] = [
+            quad(word),
+            quad(word >> 16),
+            quad(word >> 32),
+            quad(word >> 48),
+        ];
         *dst = [
             q0[0], q0[1], q0[2], q0[3], q1[0], q1[1], q1[2], q1[3], q2[0], q2[1], q2[2], q2[3],
             q3[0], q3[1], q3[2], q3[3],
@@ -165,7 +173,13 @@ mod tests {
         let mut v = Vec::new();
         assert_eq!(decode_into(b"0g", &mut v), Err(HexError::NotHex { at: 1 }));
         assert_eq!(decode_into(b"x00", &mut v), Err(HexError::NotHex { at: 0 }));
-        assert_eq!(decode_into(b"000", &mut v), Err(HexError::OddLength { len: 3 }));
-        assert_eq!(HexError::NotHex { at: 3 }.to_string(), "at character 3: not a hex digit");
+        assert_eq!(
+            decode_into(b"000", &mut v),
+            Err(HexError::OddLength { len: 3 })
+        );
+        assert_eq!(
+            HexError::NotHex { at: 3 }.to_string(),
+            "at character 3: not a hex digit"
+        );
     }
 }

@@ -7,6 +7,9 @@
 //! failed, the configuration is refused, `status` differs, `probe` was denied); 2 usage or I/O
 //! error. A closed output pipe exits 0 quietly.
 
+// Only the Windows edge module may use `unsafe` (it allows it); everything else is safe code.
+#![deny(unsafe_code)]
+
 mod check;
 mod cli;
 mod describe;
@@ -16,13 +19,14 @@ mod plan;
 mod sddl_cmd;
 mod source;
 #[cfg(windows)]
+#[allow(unsafe_code, reason = "the FFI edge: one WFP call per unsafe block")]
 mod windows;
 
 use core::fmt::Write as _;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Parser;
 use secdesc::{SddlContext, SecurityDescriptor, Sid};
 use serde::Serialize;
@@ -56,8 +60,10 @@ fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|c| c.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn context(domain_sid: Option<Sid>) -> SddlContext {
@@ -85,7 +91,11 @@ fn run(cli: Cli) -> Result<Status> {
     match cli.command {
         Command::Plan(source) => cmd_plan(&source, json),
         Command::Check { files } => cmd_check(&files, json),
-        Command::Emit { format, source, output } => cmd_emit(format, &source, output.as_deref(), json),
+        Command::Emit {
+            format,
+            source,
+            output,
+        } => cmd_emit(format, &source, output.as_deref(), json),
         Command::Explain { input, domain_sid } => cmd_explain(&input, &context(domain_sid), json),
         Command::Sddl { direction } => cmd_sddl(direction, json),
         Command::Status(source) => cmd_status(&source, json),
@@ -128,8 +138,13 @@ fn security_information_text(v: u32) -> String {
 }
 
 fn plan_values(values: &Values, plan: &Plan, json: bool) -> Result<()> {
-    let sd = SecurityDescriptor::new_checked(&plan.descriptor)
-        .map_err(|e| anyhow::anyhow!("planned descriptor does not parse: at byte {}: {}", e.offset, e.kind))?;
+    let sd = SecurityDescriptor::new_checked(&plan.descriptor).map_err(|e| {
+        anyhow::anyhow!(
+            "planned descriptor does not parse: at byte {}: {}",
+            e.offset,
+            e.kind
+        )
+    })?;
     let d = describe::describe(&sd, &SddlContext::new());
     if json {
         return out_json(&PlanJson {
@@ -202,10 +217,19 @@ fn cmd_check(files: &[std::path::PathBuf], json: bool) -> Result<Status> {
         }
         out(&text)?;
     }
-    Ok(if all_ok { Status::Success } else { Status::Negative })
+    Ok(if all_ok {
+        Status::Success
+    } else {
+        Status::Negative
+    })
 }
 
-fn cmd_emit(format: EmitFormat, source: &SourceArgs, output: Option<&std::path::Path>, json: bool) -> Result<Status> {
+fn cmd_emit(
+    format: EmitFormat,
+    source: &SourceArgs,
+    output: Option<&std::path::Path>,
+    json: bool,
+) -> Result<Status> {
     let values = source::load(source)?;
     if let Err(p) = plan::plan(&values) {
         return refused(&p, json);
@@ -227,7 +251,9 @@ fn cmd_emit(format: EmitFormat, source: &SourceArgs, output: Option<&std::path::
         };
         std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
         if json {
-            out_json(&serde_json::json!({ "ok": true, "format": format_name(format), "file": path.display().to_string() }))?;
+            out_json(
+                &serde_json::json!({ "ok": true, "format": format_name(format), "file": path.display().to_string() }),
+            )?;
         }
     } else if json {
         out_json(&serde_json::json!({ "ok": true, "format": format_name(format), "text": text }))?;
@@ -251,7 +277,9 @@ fn explain_bytes(input: &str) -> Result<Vec<u8>> {
         let bytes = std::fs::read(path).with_context(|| format!("reading {input}"))?;
         let trimmed = bytes.trim_ascii();
         let is_hex_text = !trimmed.is_empty()
-            && trimmed.iter().all(|b| b.is_ascii_hexdigit() || b.is_ascii_whitespace());
+            && trimmed
+                .iter()
+                .all(|b| b.is_ascii_hexdigit() || b.is_ascii_whitespace());
         if !is_hex_text {
             return Ok(bytes);
         }
@@ -259,7 +287,10 @@ fn explain_bytes(input: &str) -> Result<Vec<u8>> {
     } else {
         (input.as_bytes().to_vec(), "argument".to_owned())
     };
-    let digits: Vec<u8> = text.into_iter().filter(|b| !b.is_ascii_whitespace()).collect();
+    let digits: Vec<u8> = text
+        .into_iter()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
     let mut out = Vec::new();
     hex::decode_into(&digits, &mut out).with_context(|| format!("reading hex from {what}"))?;
     Ok(out)
@@ -282,11 +313,19 @@ fn cmd_sddl(direction: SddlCommand, json: bool) -> Result<Status> {
     let stdin = io::stdin().lock();
     let stdout = io::stdout().lock();
     let batch = match direction {
-        SddlCommand::Encode { domain_sid } => sddl_cmd::encode(&context(domain_sid), json, stdin, stdout),
-        SddlCommand::Decode { domain_sid } => sddl_cmd::decode(&context(domain_sid), json, stdin, stdout),
+        SddlCommand::Encode { domain_sid } => {
+            sddl_cmd::encode(&context(domain_sid), json, stdin, stdout)
+        }
+        SddlCommand::Decode { domain_sid } => {
+            sddl_cmd::decode(&context(domain_sid), json, stdin, stdout)
+        }
     }
     .context("sddl")?;
-    Ok(if batch.failed == 0 { Status::Success } else { Status::Negative })
+    Ok(if batch.failed == 0 {
+        Status::Success
+    } else {
+        Status::Negative
+    })
 }
 
 #[cfg(windows)]
@@ -306,10 +345,14 @@ fn cmd_probe(json: bool) -> Result<Status> {
 
 #[cfg(not(windows))]
 fn cmd_status(_source: &SourceArgs, _json: bool) -> Result<Status> {
-    bail!("status: needs Windows (it reads the live descriptor with FwpmConnectionGetSecurityInfo0)")
+    anyhow::bail!(
+        "status: needs Windows (it reads the live descriptor with FwpmConnectionGetSecurityInfo0)"
+    )
 }
 
 #[cfg(not(windows))]
 fn cmd_probe(_json: bool) -> Result<Status> {
-    bail!("probe: needs Windows (it calls the WFP connection enumeration and subscription APIs)")
+    anyhow::bail!(
+        "probe: needs Windows (it calls the WFP connection enumeration and subscription APIs)"
+    )
 }

@@ -99,7 +99,10 @@ fn policy_warning(w: PolicyWarning) -> (Option<&'static str>, String) {
     match w {
         PolicyWarning::UnsafeDaclAllowed(r) => (
             Some(connsec_policy::config::ALLOW_UNSAFE_DACL),
-            format!("unsafe DACL let through by AllowUnsafeDacl=1: {}", r.reason()),
+            format!(
+                "unsafe DACL let through by AllowUnsafeDacl=1: {}",
+                r.reason()
+            ),
         ),
         PolicyWarning::BroadWriteAccess { who, rights } => (
             None,
@@ -119,18 +122,30 @@ fn policy_warning(w: PolicyWarning) -> (Option<&'static str>, String) {
 
 /// Runs the driver's configuration and policy code over `values`.
 pub(crate) fn plan(values: &Values) -> Result<Plan, Problem> {
-    let names: Vec<Vec<u16>> = values.values.iter().map(|v| v.name.encode_utf16().collect()).collect();
+    let names: Vec<Vec<u16>> = values
+        .values
+        .iter()
+        .map(|v| v.name.encode_utf16().collect())
+        .collect();
     let regs: Vec<RegValue<'_>> = values
         .values
         .iter()
         .zip(&names)
-        .map(|(v, n)| RegValue { name: n, kind: RegType::from(v.kind.0), data: &v.data })
+        .map(|(v, n)| RegValue {
+            name: n,
+            kind: RegType::from(v.kind.0),
+            data: &v.data,
+        })
         .collect();
     let mut warnings = Vec::new();
     let config = Config::parse(&regs, &mut |w| match w {
         ConfigWarning::UnknownValue { name } => {
             let name = String::from_utf16_lossy(name);
-            warnings.push(Problem::warning(values, Some(&name), "not a connsec value; the driver ignores it".to_owned()));
+            warnings.push(Problem::warning(
+                values,
+                Some(&name),
+                "not a connsec value; the driver ignores it".to_owned(),
+            ));
         }
     })
     .map_err(|e| {
@@ -154,7 +169,11 @@ pub(crate) fn plan(values: &Values) -> Result<Plan, Problem> {
     let dacl = Policy::build(&config, &mut buf).map_err(to_problem)?;
     for w in dacl.report().warnings() {
         let (value, message) = policy_warning(w);
-        warnings.push(Problem::warning(values, value.or(Some(dacl_source)), message));
+        warnings.push(Problem::warning(
+            values,
+            value.or(Some(dacl_source)),
+            message,
+        ));
     }
     let security_information = dacl.security_info();
     let mut control = 0;
@@ -167,8 +186,13 @@ pub(crate) fn plan(values: &Values) -> Result<Plan, Problem> {
         ..DescriptorParts::default()
     };
     let mut descriptor = vec![0u8; secdesc::descriptor_len(&parts)];
-    let n = secdesc::encode_descriptor(&parts, &mut descriptor)
-        .map_err(|e| Problem::error(values, None, format!("building the descriptor: at byte {}: {}", e.offset, e.kind)))?;
+    let n = secdesc::encode_descriptor(&parts, &mut descriptor).map_err(|e| {
+        Problem::error(
+            values,
+            None,
+            format!("building the descriptor: at byte {}: {}", e.offset, e.kind),
+        )
+    })?;
     descriptor.truncate(n);
     Ok(Plan {
         dacl_source,

@@ -43,9 +43,10 @@ pub(crate) fn encode_sddl(
 ) -> Result<usize, secdesc::Error> {
     loop {
         match secdesc::sddl::encode(text, ctx, bin) {
-            Err(secdesc::Error { kind: ErrorKind::BufferTooSmall { needed }, .. })
-                if needed > bin.len() =>
-            {
+            Err(secdesc::Error {
+                kind: ErrorKind::BufferTooSmall { needed },
+                ..
+            }) if needed > bin.len() => {
                 bin.resize(needed, 0);
             }
             other => return other,
@@ -69,7 +70,14 @@ struct LineReader<R> {
 
 impl<R: Read> LineReader<R> {
     fn new(inner: R) -> Self {
-        Self { inner, buf: vec![0; 1 << 20], start: 0, end: 0, scanned: 0, eof: false }
+        Self {
+            inner,
+            buf: vec![0; 1 << 20],
+            start: 0,
+            end: 0,
+            scanned: 0,
+            eof: false,
+        }
     }
 
     /// The next line (without its `\n` or `\r\n`), or `None` at the end of the input.
@@ -120,7 +128,11 @@ struct OutBuf<W: Write> {
 
 impl<W: Write> OutBuf<W> {
     fn new(inner: W) -> Self {
-        Self { inner, buf: vec![0; 1 << 17], pos: 0 }
+        Self {
+            inner,
+            buf: vec![0; 1 << 17],
+            pos: 0,
+        }
     }
 
     /// `n` writable bytes at the current position; [`advance`](Self::advance) commits them.

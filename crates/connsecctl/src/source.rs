@@ -35,14 +35,19 @@ pub(crate) struct Values {
     pub(crate) origin: String,
     /// The file the values came from, if any.
     pub(crate) file: Option<String>,
-    #[expect(clippy::struct_field_names, reason = "`values.values` reads as the values of a configuration")]
+    #[expect(
+        clippy::struct_field_names,
+        reason = "`values.values` reads as the values of a configuration"
+    )]
     pub(crate) values: Vec<Value>,
 }
 
 impl Values {
     /// The first value named `name` (case-insensitive).
     pub(crate) fn get(&self, name: &str) -> Option<&Value> {
-        self.values.iter().find(|v| v.name.eq_ignore_ascii_case(name))
+        self.values
+            .iter()
+            .find(|v| v.name.eq_ignore_ascii_case(name))
     }
 }
 
@@ -58,10 +63,19 @@ pub(crate) fn from_inf_bytes(bytes: &[u8], file: &str) -> Result<Values, connsec
         .into_iter()
         .filter(|e| e.is_hkr_value_in("Parameters"))
         .filter_map(|e| {
-            Some(Value { name: e.name, kind: e.kind?, data: e.data, line: Some(e.line) })
+            Some(Value {
+                name: e.name,
+                kind: e.kind?,
+                data: e.data,
+                line: Some(e.line),
+            })
         })
         .collect();
-    Ok(Values { origin: file.to_owned(), file: Some(file.to_owned()), values })
+    Ok(Values {
+        origin: file.to_owned(),
+        file: Some(file.to_owned()),
+        values,
+    })
 }
 
 /// The values under the `Parameters` key of a `.reg` export: the key whose path is
@@ -74,7 +88,12 @@ pub(crate) fn from_reg_bytes(bytes: &[u8], file: &str) -> Result<Values, connsec
         .keys
         .iter()
         .rev()
-        .find(|k| !k.delete && (k.path.eq_ignore_ascii_case(&full) || k.path.eq_ignore_ascii_case(&format!("HKLM\\{PARAMETERS_KEY}"))))
+        .find(|k| {
+            !k.delete
+                && (k.path.eq_ignore_ascii_case(&full)
+                    || k.path
+                        .eq_ignore_ascii_case(&format!("HKLM\\{PARAMETERS_KEY}")))
+        })
         .or_else(|| reg.key_with_leaf("Parameters"));
     let Some(key) = key else {
         return Err(connsec_inf::Error {
@@ -88,9 +107,18 @@ pub(crate) fn from_reg_bytes(bytes: &[u8], file: &str) -> Result<Values, connsec
     let values = key
         .values
         .iter()
-        .map(|v| Value { name: v.name.clone(), kind: v.kind, data: v.data.clone(), line: Some(v.line) })
+        .map(|v| Value {
+            name: v.name.clone(),
+            kind: v.kind,
+            data: v.data.clone(),
+            line: Some(v.line),
+        })
         .collect();
-    Ok(Values { origin: file.to_owned(), file: Some(file.to_owned()), values })
+    Ok(Values {
+        origin: file.to_owned(),
+        file: Some(file.to_owned()),
+        values,
+    })
 }
 
 /// Whether `path`/`bytes` look like a `.reg` export rather than an INF.
@@ -99,7 +127,11 @@ pub(crate) fn is_reg(path: &Path, bytes: &[u8]) -> bool {
         Some(e) if e.eq_ignore_ascii_case("reg") => true,
         Some(e) if e.eq_ignore_ascii_case("inx") || e.eq_ignore_ascii_case("inf") => false,
         _ => connsec_inf::decode_text(bytes).is_ok_and(|t| {
-            let first = t.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+            let first = t
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("");
             first == connsec_inf::reg::HEADER || first == "REGEDIT4"
         }),
     }
@@ -124,11 +156,21 @@ pub(crate) fn load(args: &SourceArgs) -> Result<Values> {
     }
     let mut values = Vec::new();
     let origin = if let Some(sddl) = &args.sddl {
-        values.push(Value { name: DACL_SDDL.to_owned(), kind: RegType::SZ, data: sz_bytes(sddl), line: None });
+        values.push(Value {
+            name: DACL_SDDL.to_owned(),
+            kind: RegType::SZ,
+            data: sz_bytes(sddl),
+            line: None,
+        });
         "--sddl".to_owned()
     } else {
         let data = multi_sz_bytes(args.principal.iter().map(String::as_str));
-        values.push(Value { name: PRINCIPALS.to_owned(), kind: RegType::MULTI_SZ, data, line: None });
+        values.push(Value {
+            name: PRINCIPALS.to_owned(),
+            kind: RegType::MULTI_SZ,
+            data,
+            line: None,
+        });
         "--principal".to_owned()
     };
     values.push(Value {
@@ -143,5 +185,9 @@ pub(crate) fn load(args: &SourceArgs) -> Result<Values> {
         data: dword_bytes(u32::from(args.allow_unsafe_dacl)),
         line: None,
     });
-    Ok(Values { origin, file: None, values })
+    Ok(Values {
+        origin,
+        file: None,
+        values,
+    })
 }
