@@ -125,4 +125,9 @@ pub(super) const unsafe extern "C" fn notify(
 /// # Safety
 ///
 /// Called by the filter engine only; no argument is used.
-pub(super) const unsafe extern "C" fn flow_delete(_layer_id: u16, _callout_id: u32, _flow_context: u64) {}
+pub(super) const unsafe extern "C" fn flow_delete(
+    _layer_id: u16,
+    _callout_id: u32,
+    _flow_context: u64,
+) {
+}

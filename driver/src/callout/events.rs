@@ -7,8 +7,8 @@
 //! the undo step's name (`abort_transaction`, `close_session`, `unregister_callout_v4`,
 //! `unregister_callout_v6`), which no registration step shares.
 
-use connsec_callout::plan::{Failure, Undo};
 use connsec_callout::NtStatus;
+use connsec_callout::plan::{Failure, Undo};
 
 /// Registration succeeded: the callouts are registered and their filters are in place.
 pub(super) fn registered() {

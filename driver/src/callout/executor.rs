@@ -45,7 +45,11 @@ pub(super) struct Wfp {
 
 const fn check(status: wfp::NTSTATUS) -> Result<(), NtStatus> {
     let status = NtStatus::from_raw(status);
-    if status.is_success() { Ok(()) } else { Err(status) }
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(status)
+    }
 }
 
 /// `FWPM_DISPLAY_DATA0` over static wide strings (WFP copies them; the pointers are never
@@ -145,12 +149,8 @@ impl Wfp {
         // 3. Null security descriptor = default; null `id`: the run-time id is not needed.
         // 4. IRQL: PASSIVE_LEVEL (registration).
         unsafe {
-            status = wfp::FwpmCalloutAdd0(
-                engine,
-                &raw const callout,
-                ptr::null_mut(),
-                ptr::null_mut(),
-            );
+            status =
+                wfp::FwpmCalloutAdd0(engine, &raw const callout, ptr::null_mut(), ptr::null_mut());
         }
         check(status)
     }
@@ -236,11 +236,7 @@ impl Executor for Wfp {
 
     fn undo(&mut self, undo: Undo) -> Result<(), NtStatus> {
         match undo {
-            Undo::AbortTransaction => self
-                .txn
-                .take()
-                .ok_or(STATUS_INVALID_DEVICE_STATE)?
-                .abort(),
+            Undo::AbortTransaction => self.txn.take().ok_or(STATUS_INVALID_DEVICE_STATE)?.abort(),
             Undo::CloseSession => {
                 // A transaction left open (its abort failed) ends with the session; drop the
                 // wrapper without a second abort on the closed handle.

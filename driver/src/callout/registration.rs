@@ -64,7 +64,11 @@ fn unregister(id: u32) -> Result<(), NtStatus> {
         status = wfp::FwpsCalloutUnregisterById0(id);
     }
     let status = NtStatus::from_raw(status);
-    if status.is_success() { Ok(()) } else { Err(status) }
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(status)
+    }
 }
 
 impl Drop for CalloutRegistration {

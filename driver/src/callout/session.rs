@@ -79,7 +79,11 @@ fn close_handle(handle: wfp::HANDLE) -> Result<(), NtStatus> {
         status = wfp::FwpmEngineClose0(handle);
     }
     let status = NtStatus::from_raw(status);
-    if status.is_success() { Ok(()) } else { Err(status) }
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(status)
+    }
 }
 
 impl Drop for DynamicSession {

@@ -16,7 +16,11 @@ pub(super) struct Transaction {
 
 const fn check(status: wfp::NTSTATUS) -> Result<(), NtStatus> {
     let status = NtStatus::from_raw(status);
-    if status.is_success() { Ok(()) } else { Err(status) }
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(status)
+    }
 }
 
 impl Transaction {
