@@ -143,51 +143,33 @@ function Invoke-AsUser {
     return [pscustomobject]@{ ExitCode = [int]$code; Stdout = $out; Stderr = $err }
 }
 
-function ConvertTo-Verdict {
-    # Maps one probe entry to Allowed/Denied/Error. Accepts a bool, a string ("allowed",
-    # "denied", "error: ...") or an object with allowed/result/verdict/outcome/status.
-    param($Value)
-    if ($null -eq $Value) { return 'Unknown' }
-    if ($Value -is [bool]) { if ($Value) { return 'Allowed' } else { return 'Denied' } }
-    if ($Value -is [string]) {
-        if ($Value -match '^\s*allow') { return 'Allowed' }
-        if ($Value -match '^\s*(den|access.?denied)') { return 'Denied' }
-        return 'Error'
-    }
-    foreach ($name in @('allowed', 'result', 'verdict', 'outcome', 'status', 'access')) {
-        $prop = $Value.PSObject.Properties[$name]
-        if ($null -ne $prop) { return ConvertTo-Verdict -Value $prop.Value }
-    }
-    return 'Unknown'
-}
-
 function Get-ProbeVerdict {
-    # Finds the entry for an operation in `connsecctl probe --json` output: a property named
-    # like the operation (enumerate/enum, subscribe), or an array element whose "operation"/"op"/
-    # "name" is the operation. [adapt] to connsecctl's final JSON if it differs.
+    <#
+    .SYNOPSIS
+        One operation's result from `connsecctl probe --json`, as
+        @{ Verdict = 'Allowed' | 'Denied' | 'Error'; Detail = <connsecctl's detail> }.
+    .DESCRIPTION
+        connsecctl writes {"all_allowed": bool, "results": [{"operation": "enumerate" |
+        "subscribe", "allowed": bool, "detail": "..."}]} (crates/connsecctl/src/windows.rs).
+        "allowed": false is a denial only when the detail is an access-denied status
+        ("access denied", or ERROR_ACCESS_DENIED as 0x00000005 / 0x80070005); any other failure
+        is an error, not evidence about the DACL.
+    #>
     param([Parameter(Mandatory = $true)]$Json, [Parameter(Mandatory = $true)][string]$Operation)
-    $pattern = if ($Operation -eq 'enumerate') { '^enum' } else { '^subscri' }
-    $pending = New-Object System.Collections.Queue
-    $pending.Enqueue($Json)
-    $steps = 0
-    while ($pending.Count -gt 0 -and $steps -lt 200) {
-        $steps++
-        $node = $pending.Dequeue()
-        if ($null -eq $node -or $node -is [string] -or $node -is [ValueType]) { continue }
-        if ($node -is [System.Collections.IEnumerable]) {
-            foreach ($item in $node) { $pending.Enqueue($item) }
-            continue
-        }
-        foreach ($key in @('operation', 'op', 'name', 'check')) {
-            $prop = $node.PSObject.Properties[$key]
-            if ($null -ne $prop -and "$($prop.Value)" -match $pattern) { return ConvertTo-Verdict -Value $node }
-        }
-        foreach ($prop in $node.PSObject.Properties) {
-            if ($prop.Name -match $pattern) { return ConvertTo-Verdict -Value $prop.Value }
-            $pending.Enqueue($prop.Value)
-        }
+    $resultsProp = $Json.PSObject.Properties['results']
+    if ($null -eq $resultsProp) { return @{ Verdict = 'Error'; Detail = 'no "results" in the probe output' } }
+    foreach ($entry in @($resultsProp.Value)) {
+        $op = $entry.PSObject.Properties['operation']
+        if ($null -eq $op -or "$($op.Value)" -ne $Operation) { continue }
+        $allowed = $entry.PSObject.Properties['allowed']
+        $detailProp = $entry.PSObject.Properties['detail']
+        $detail = if ($null -ne $detailProp) { "$($detailProp.Value)" } else { '' }
+        if ($null -eq $allowed -or $allowed.Value -isnot [bool]) { return @{ Verdict = 'Error'; Detail = "no boolean 'allowed' for $Operation" } }
+        if ($allowed.Value) { return @{ Verdict = 'Allowed'; Detail = $detail } }
+        if ($detail -match 'access denied|0x0*5$|0x80070005') { return @{ Verdict = 'Denied'; Detail = $detail } }
+        return @{ Verdict = 'Error'; Detail = $detail }
     }
-    return 'Unknown'
+    return @{ Verdict = 'Error'; Detail = "no result for '$Operation' in the probe output" }
 }
 
 $rows = New-Object System.Collections.Generic.List[object]
@@ -224,7 +206,16 @@ try {
     Write-Host $adminProbe.Stdout
     $statusVerdict = 'ERROR'
     if ($adminStatus.ExitCode -eq 0) { $statusVerdict = 'match' } elseif ($adminStatus.ExitCode -eq 1) { $statusVerdict = 'DIFFERS' }
-    $rows.Add([pscustomobject]@{ Who = 'administrator'; Check = 'status'; Expected = 'match'; Observed = $statusVerdict; Ok = ($adminStatus.ExitCode -eq 0) })
+    $statusDetail = ''
+    if ($adminStatus.ExitCode -ne 2) {
+        try {
+            $sj = $adminStatus.Stdout | ConvertFrom-Json
+            $statusDetail = "live $($sj.live_sddl) / planned $($sj.planned_sddl)"
+        } catch {
+            $statusDetail = 'unreadable status output'
+        }
+    }
+    $rows.Add([pscustomobject]@{ Who = 'administrator'; Check = 'status'; Expected = 'match'; Observed = $statusVerdict; Ok = ($adminStatus.ExitCode -eq 0); Detail = $statusDetail })
     if ($adminStatus.ExitCode -eq 1) { $status = [Math]::Max($status, 1) } elseif ($adminStatus.ExitCode -ne 0) { $status = 2 }
 
     $results = @(@{ Who = 'administrator'; Probe = $adminProbe; Expect = $ExpectAdmin })
@@ -257,14 +248,15 @@ try {
 
     foreach ($r in $results) {
         $json = $null
+        $parseError = "connsecctl probe exited $($r.Probe.ExitCode) without JSON: $($r.Probe.Stderr.Trim())"
         if ($r.Probe.ExitCode -ne 2) {
-            try { $json = $r.Probe.Stdout | ConvertFrom-Json } catch { $json = $null }
+            try { $json = $r.Probe.Stdout | ConvertFrom-Json } catch { $parseError = "unreadable probe output: $($_.Exception.Message)" }
         }
         foreach ($op in $Operations) {
-            $observed = if ($null -eq $json) { 'Error' } else { Get-ProbeVerdict -Json $json -Operation $op }
-            $ok = ($observed -eq $r.Expect)
-            $rows.Add([pscustomobject]@{ Who = $r.Who; Check = "probe $op"; Expected = $r.Expect; Observed = $observed; Ok = $ok })
-            if ($observed -eq 'Error' -or $observed -eq 'Unknown') { $status = 2 } elseif (-not $ok) { $status = [Math]::Max($status, 1) }
+            $v = if ($null -eq $json) { @{ Verdict = 'Error'; Detail = $parseError } } else { Get-ProbeVerdict -Json $json -Operation $op }
+            $ok = ($v.Verdict -eq $r.Expect)
+            $rows.Add([pscustomobject]@{ Who = $r.Who; Check = "probe $op"; Expected = $r.Expect; Observed = $v.Verdict; Ok = $ok; Detail = $v.Detail })
+            if ($v.Verdict -eq 'Error') { $status = 2 } elseif (-not $ok) { $status = [Math]::Max($status, 1) }
         }
     }
 
@@ -273,7 +265,7 @@ try {
     switch ($status) {
         0 { Write-Host 'The DACL has the intended effect.' -ForegroundColor Green }
         1 { Write-Host 'The DACL does NOT have the intended effect (see the rows with Ok = False).' -ForegroundColor Red }
-        default { Write-Host 'The check could not be completed (Error/Unknown rows; read the output above).' -ForegroundColor Yellow }
+        default { Write-Host 'The check could not be completed (Error rows: read their Detail and the output above).' -ForegroundColor Yellow }
     }
 } catch {
     Write-Error -Message "Test-ConnsecAccess failed: $($_.Exception.Message)" -ErrorAction Continue
