@@ -148,7 +148,12 @@ pub const DACL_ACE_TYPES: &[(&str, u8, bool)] = &[
     ("OD", 0x06, true),
 ];
 /// ACE types generated for a SACL.
-pub const SACL_ACE_TYPES: &[(&str, u8, bool)] = &[("AU", 0x02, false), ("OU", 0x07, true)];
+pub const SACL_ACE_TYPES: &[(&str, u8, bool)] = &[
+    ("AU", 0x02, false),
+    ("OU", 0x07, true),
+    ("AL", 0x03, false),
+    ("OL", 0x08, true),
+];
 
 /// `SE_SELF_RELATIVE`, always set in what both encoders write.
 pub const SE_SELF_RELATIVE: u16 = 0x8000;
@@ -401,7 +406,8 @@ pub fn guid() -> impl Strategy<Value = GenGuid> {
         })
 }
 
-/// An access mask and its spelling: hex (either digit case), rights tokens, or empty (0).
+/// An access mask and its spelling: hex (either digit case, maybe zero-padded), rights
+/// tokens, or empty (0).
 pub fn mask() -> impl Strategy<Value = (u32, String)> {
     let any_mask = prop_oneof![
         any::<u32>(),
@@ -409,11 +415,13 @@ pub fn mask() -> impl Strategy<Value = (u32, String)> {
         Just(0x001F_01FF),
         Just(0x0012_0089)
     ];
-    let hex = (any_mask, any::<bool>()).prop_map(|(m, upper)| {
-        let text = if upper {
-            format!("0x{m:X}")
-        } else {
-            format!("0x{m:x}")
+    // Lower- or upper-case digits, optionally zero-padded to 8 digits.
+    let hex = (any_mask, any::<bool>(), any::<bool>()).prop_map(|(m, upper, padded)| {
+        let text = match (upper, padded) {
+            (false, false) => format!("0x{m:x}"),
+            (true, false) => format!("0x{m:X}"),
+            (false, true) => format!("0x{m:08x}"),
+            (true, true) => format!("0x{m:08X}"),
         };
         (m, text)
     });
