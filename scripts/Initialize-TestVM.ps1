@@ -45,7 +45,7 @@
     Skip Driver Verifier.
 
 .PARAMETER Restart
-    Reboot at the end (asks for confirmation unless -Confirm:$false).
+    Reboot at the end (add -Confirm to be asked first).
 
 .EXAMPLE
     .\Initialize-TestVM.ps1 -HostIp 172.20.16.1 -WhatIf
@@ -55,7 +55,7 @@
     .\Initialize-TestVM.ps1 -HostIp 172.20.16.1 -Port 50000 -Restart
     Prepares the VM, prints the key for `windbg -k net:port=50000,key=<key>` and reboots.
 #>
-[CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+[CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
 param(
     [string]$HostIp,
     [ValidateRange(49152, 65535)][int]$Port = 50000,

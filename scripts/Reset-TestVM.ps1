@@ -36,7 +36,7 @@
 .EXAMPLE
     .\Reset-TestVM.ps1 -RemoveCertificate -RemoveTestUser -Restart
 #>
-[CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+[CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
 param(
     [switch]$KeepTestSigning,
     [switch]$KeepDebugger,

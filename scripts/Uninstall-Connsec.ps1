@@ -37,7 +37,7 @@
 .EXAMPLE
     .\Uninstall-Connsec.ps1 -RemoveCertificate
 #>
-[CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High')]
+[CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
 param(
     [string]$OriginalSddlPath,
     [switch]$RemoveCertificate,
