@@ -48,18 +48,11 @@ fn value_alone(values: &Values, v: &Value) -> Option<Problem> {
     }];
     match Config::parse(&reg, &mut |_| {}) {
         Err(e) if e.kind != ConfigErrorKind::NoPolicy => {
-            let mut p = Problem::error(values, Some(e.value), strip_value(&e.to_string(), e.value));
+            let mut p = Problem::error(values, Some(e.value), plan::config_message(&e));
             p.entry = (e.entry != 0).then_some(e.entry);
             Some(p)
         }
         _ => None,
-    }
-}
-
-fn strip_value(message: &str, value: &str) -> String {
-    match message.strip_prefix(value) {
-        Some(rest) if !value.is_empty() => rest.trim_start_matches([':', ' ']).to_owned(),
-        _ => message.to_owned(),
     }
 }
 

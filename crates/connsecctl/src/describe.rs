@@ -69,11 +69,36 @@ pub(crate) fn name_of(sid: &Sid) -> Option<String> {
         .map(|s| format!("NT SERVICE\\{s}"))
 }
 
-/// The mask as WFP right names.
+/// The generic-right bits, which BFE maps to the `FWPM_GENERIC_*` masks.
+const GENERIC_BITS: [(&str, u32); 4] = [
+    ("GENERIC_READ", 0x8000_0000),
+    ("GENERIC_WRITE", 0x4000_0000),
+    ("GENERIC_EXECUTE", 0x2000_0000),
+    ("GENERIC_ALL", 0x1000_0000),
+];
+
+/// The mask as WFP right names (`connsec_policy::rights::write_rights`); generic-right bits,
+/// which that function leaves as hex, are named first with a `(bit)` suffix.
 pub(crate) fn rights_text(mask: u32) -> String {
     let mut s = String::new();
-    // Writing into a String cannot fail.
-    let _ = connsec_policy::rights::write_rights(mask, &mut s);
+    let mut rest = mask;
+    for (name, bit) in GENERIC_BITS {
+        if rest & bit != 0 {
+            if !s.is_empty() {
+                s.push('|');
+            }
+            s.push_str(name);
+            s.push_str("(bit)");
+            rest &= !bit;
+        }
+    }
+    if rest != 0 || mask == 0 {
+        if !s.is_empty() {
+            s.push('|');
+        }
+        // Writing into a String cannot fail.
+        let _ = connsec_policy::rights::write_rights(rest, &mut s);
+    }
     s
 }
 

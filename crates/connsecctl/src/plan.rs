@@ -2,7 +2,11 @@
 //! self-relative descriptor. This is the code path the driver runs at load; the tool adds
 //! nothing of its own but the descriptor header around the DACL, for display.
 
-use connsec_policy::config::{Config, ConfigError, ConfigWarning, DaclSource, RegType, RegValue};
+use core::fmt::Write as _;
+
+use connsec_policy::config::{
+    Config, ConfigError, ConfigErrorKind, ConfigWarning, DaclSource, RegType, RegValue,
+};
 use connsec_policy::policy::{
     PROTECTED_DACL_SECURITY_INFORMATION, Policy, PolicyError, PolicyWarning, SE_DACL_PROTECTED,
 };
@@ -85,14 +89,37 @@ pub(crate) struct Plan {
     pub(crate) warnings: Vec<Problem>,
 }
 
-/// Text of a configuration error (without the value name, which [`Problem`] carries).
-fn config_message(e: &ConfigError<'_>) -> String {
-    let full = e.to_string();
-    // ConfigError's Display starts with the value name; Problem prints it separately.
-    match full.strip_prefix(e.value) {
-        Some(rest) if !e.value.is_empty() => rest.trim_start_matches([':', ' ']).to_owned(),
-        _ => full,
+/// Text of a configuration error, without the value name (which [`Problem`] carries). The
+/// same facts as `ConfigError`'s `Display`, except that codec errors are shown with the codec's
+/// own message instead of their debug form.
+pub(crate) fn config_message(e: &ConfigError<'_>) -> String {
+    use connsec_policy::principal::{PrincipalError, PrincipalErrorKind};
+    use connsec_policy::rights::{RightsError, RightsErrorKind};
+    let mut s = String::new();
+    if e.entry != 0 {
+        let _ = write!(s, "entry {} \"{}\" ", e.entry, e.text);
     }
+    if e.offset != 0 || e.entry != 0 {
+        let _ = write!(s, "at character {}: ", e.offset);
+    }
+    s.push_str(e.kind.reason());
+    let _ = match e.kind {
+        ConfigErrorKind::WrongType { expected, found } => {
+            write!(s, " (expected {}, found {})", expected.name(), found.name())
+        }
+        ConfigErrorKind::TooLarge { len, max } => write!(s, " ({len} bytes, at most {max})"),
+        ConfigErrorKind::OddLength { len } | ConfigErrorKind::DwordLength { len } => {
+            write!(s, " ({len} bytes)")
+        }
+        ConfigErrorKind::NotZeroOrOne { value } => write!(s, " (found {value})"),
+        ConfigErrorKind::Rights(RightsError { kind: RightsErrorKind::UnknownBits { bits }, .. }) => {
+            write!(s, " (0x{bits:08X})")
+        }
+        ConfigErrorKind::Principal(PrincipalError { kind: PrincipalErrorKind::Sid(kind), .. })
+        | ConfigErrorKind::Sddl(kind) => write!(s, " ({kind})"),
+        _ => Ok(()),
+    };
+    s
 }
 
 fn policy_warning(w: PolicyWarning) -> (Option<&'static str>, String) {
