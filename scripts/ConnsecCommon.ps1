@@ -148,7 +148,7 @@ function Get-ConnsecStartFailureHint {
     <# .SYNOPSIS Explains the usual Win32 errors of `sc.exe start` for a test-signed kernel driver. #>
     param([int]$Code)
     switch ($Code) {
-        2 { return 'ERROR_FILE_NOT_FOUND: connsec.sys is not in System32\drivers; reinstall the package.' }
+        2 { return 'ERROR_FILE_NOT_FOUND: the binary named by the service (Win32_SystemDriver PathName; the INF puts it in the driver store) is missing; reinstall the package.' }
         5 { return 'ERROR_ACCESS_DENIED: run elevated.' }
         577 { return 'ERROR_INVALID_IMAGE_HASH (STATUS_INVALID_IMAGE_HASH): the signature is not trusted. Run Initialize-TestVM.ps1 (test signing on, Secure Boot off, reboot) and make sure WDRLocalTestCert.cer is in LocalMachine Root and TrustedPublisher.' }
         1058 { return 'ERROR_SERVICE_DISABLED: the service start type is Disabled.' }

@@ -135,6 +135,8 @@ try {
     }
 
     Write-ConnsecStep 'Driver package'
+    $svcBefore = Get-ConnsecDriverService
+    $imagePath = if ($null -ne $svcBefore) { [string]$svcBefore.PathName } else { $null }
     $published = @(Find-PublishedInf)
     if ($published.Count -eq 0) { Write-Host 'No connsec driver package in the driver store.' }
     foreach ($oem in $published) {
@@ -154,8 +156,12 @@ try {
     } else {
         Write-Host 'The connsec service is gone.'
     }
-    $binary = Join-Path $env:windir "System32\drivers\$($script:ConnsecDriverFile)"
-    if (Test-Path -LiteralPath $binary) { Write-Warning "$binary is still present (removed at reboot if it was in use)." }
+    # The INF installs to the driver store (DestinationDirs 13), which pnputil cleans up; a path
+    # from an older install (System32\drivers) would stay behind.
+    if ($null -ne $imagePath) {
+        $binary = $imagePath -replace '^\\\?\?\\', '' -replace '^\\SystemRoot\\', "$env:windir\" -replace '^(?i)System32\\', "$env:windir\System32\"
+        if (Test-Path -LiteralPath $binary) { Write-Warning "$binary is still present (removed at reboot if it was in use)." } else { Write-Host "$binary is gone." }
+    }
 
     if ($RemoveCertificate) {
         Write-ConnsecStep 'Test certificate'
