@@ -395,6 +395,8 @@ impl<'a> PrincipalList<'a> {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct SddlText<'a> {
     text: Wide<'a>,
+    /// Blanks trimmed before the text (to report offsets in the value as stored).
+    lead: usize,
 }
 
 impl<'a> SddlText<'a> {
@@ -402,6 +404,13 @@ impl<'a> SddlText<'a> {
     #[must_use]
     pub fn wide(&self) -> Wide<'a> {
         self.text
+    }
+
+    /// Code units trimmed before the text: add to an offset in the text to get the offset in
+    /// the value as stored.
+    #[must_use]
+    pub fn lead(&self) -> usize {
+        self.lead
     }
 
     /// Its length in bytes once transcoded to ASCII (one byte per unit).
@@ -567,7 +576,7 @@ fn parse_sddl<'a>(v: &RegValue<'a>) -> Result<SddlText<'a>, ConfigError<'a>> {
             _ => {}
         }
     }
-    Ok(SddlText { text })
+    Ok(SddlText { text, lead: s })
 }
 
 fn parse_flag<'a>(v: &RegValue<'a>, name: &'static str) -> Result<bool, ConfigError<'a>> {

@@ -312,7 +312,7 @@ impl Policy {
                     PolicyError::Config(ConfigError {
                         value: DACL_SDDL,
                         entry: 0,
-                        offset: e.offset,
+                        offset: e.offset.saturating_add(text.lead()),
                         text: text.wide(),
                         kind: ConfigErrorKind::Sddl(e.kind),
                     })

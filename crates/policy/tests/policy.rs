@@ -217,6 +217,12 @@ fn dacl_sddl_is_encoded_and_checked() {
         text.starts_with("DaclSddl at character 24: invalid SDDL"),
         "{text}"
     );
+    // Offsets count from the value as stored, leading blanks included.
+    let (_, text) = build(&sddl("  D:P(A;;GA;;;SY)(A;;GA;;;XX)")).unwrap_err();
+    assert!(
+        text.starts_with("DaclSddl at character 26: invalid SDDL"),
+        "{text}"
+    );
 }
 
 #[test]
