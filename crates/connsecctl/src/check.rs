@@ -9,8 +9,10 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use connsec_inf::{Inf, RegType, decode_multi_sz, multi_sz_bytes};
-use connsec_policy::config::{Config, ConfigErrorKind, PRINCIPALS, RegValue};
+use connsec_inf::{Inf, RegType, decode_multi_sz, dword_bytes, multi_sz_bytes, sz_bytes};
+use connsec_policy::config::{
+    Config, ConfigErrorKind, DACL_SDDL, PRINCIPALS, RegValue, VALUE_NAMES,
+};
 use serde::Serialize;
 
 use crate::plan::{self, Problem};
@@ -95,18 +97,67 @@ pub(crate) fn check_values(values: &Values) -> Vec<Problem> {
             problems.push(p);
         }
     }
+    if let Some(p) = between_values(values) {
+        problems.push(p);
+    }
+    if problems.iter().any(Problem::is_error) {
+        // The DACL checks need a configuration without errors; the whole run would only
+        // repeat the first error found above.
+        return problems;
+    }
     match plan::plan(values) {
         Ok(plan) => problems.extend(plan.warnings),
-        Err(p) => {
-            let seen = problems
-                .iter()
-                .any(|q| q.value == p.value && q.entry == p.entry && q.is_error());
-            if !seen {
-                problems.push(p);
-            }
-        }
+        Err(p) => problems.push(p),
     }
     problems
+}
+
+/// Problems between values (both or neither of `Principals` and `DaclSddl`, a value given
+/// twice): the policy parser run over the same value names with well-formed data of the right
+/// type, so that an error inside one value cannot hide them.
+fn between_values(values: &Values) -> Option<Problem> {
+    let shaped: Vec<Value> = values
+        .values
+        .iter()
+        .map(|v| {
+            let (kind, data) = if v.name.eq_ignore_ascii_case(PRINCIPALS) {
+                (
+                    RegType::MULTI_SZ,
+                    multi_sz_bytes(["SY:GENERIC_ALL", "BA:GENERIC_ALL"]),
+                )
+            } else if v.name.eq_ignore_ascii_case(DACL_SDDL) {
+                (RegType::SZ, sz_bytes("D:P(A;;GA;;;SY)(A;;GA;;;BA)"))
+            } else if VALUE_NAMES.iter().any(|n| v.name.eq_ignore_ascii_case(n)) {
+                (RegType::DWORD, dword_bytes(0))
+            } else {
+                (v.kind, v.data.clone())
+            };
+            Value {
+                kind,
+                data,
+                ..v.clone()
+            }
+        })
+        .collect();
+    let names: Vec<Vec<u16>> = shaped
+        .iter()
+        .map(|v| v.name.encode_utf16().collect())
+        .collect();
+    let regs: Vec<RegValue<'_>> = shaped
+        .iter()
+        .zip(&names)
+        .map(|(v, n)| RegValue {
+            name: n,
+            kind: v.kind.0.into(),
+            data: &v.data,
+        })
+        .collect();
+    let e = Config::parse(&regs, &mut |_| {}).err()?;
+    matches!(
+        e.kind,
+        ConfigErrorKind::BothPolicies | ConfigErrorKind::NoPolicy | ConfigErrorKind::DuplicateValue
+    )
+    .then(|| Problem::error(values, Some(e.value), plan::config_message(&e)))
 }
 
 /// Checks one file.
@@ -146,6 +197,7 @@ pub(crate) fn check_file(path: &Path) -> Result<FileReport> {
             }
         }
     }
+    problems.sort_by_key(|p| p.line.unwrap_or(0));
     let ok = !problems.iter().any(Problem::is_error);
     Ok(FileReport {
         file,

@@ -112,10 +112,16 @@ pub(crate) fn config_message(e: &ConfigError<'_>) -> String {
             write!(s, " ({len} bytes)")
         }
         ConfigErrorKind::NotZeroOrOne { value } => write!(s, " (found {value})"),
-        ConfigErrorKind::Rights(RightsError { kind: RightsErrorKind::UnknownBits { bits }, .. }) => {
+        ConfigErrorKind::Rights(RightsError {
+            kind: RightsErrorKind::UnknownBits { bits },
+            ..
+        }) => {
             write!(s, " (0x{bits:08X})")
         }
-        ConfigErrorKind::Principal(PrincipalError { kind: PrincipalErrorKind::Sid(kind), .. })
+        ConfigErrorKind::Principal(PrincipalError {
+            kind: PrincipalErrorKind::Sid(kind),
+            ..
+        })
         | ConfigErrorKind::Sddl(kind) => write!(s, " ({kind})"),
         _ => Ok(()),
     };
