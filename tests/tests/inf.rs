@@ -323,7 +323,7 @@ fn service_binary_is_the_driver_crates_output_and_is_copied_there() {
 
     // The file is on a source disk that is declared.
     let sdf = inf.section("SourceDisksFiles").unwrap();
-    let disk = sdf
+    let entry = sdf
         .lines
         .iter()
         .find(|l| {
@@ -331,16 +331,34 @@ fn service_binary_is_the_driver_crates_output_and_is_copied_there() {
                 .as_ref()
                 .is_some_and(|k| k.value.eq_ignore_ascii_case(file))
         })
-        .and_then(|l| l.values.first())
-        .map_or_else(
-            || panic!("[SourceDisksFiles] does not list {file}"),
-            |f| f.value.clone(),
-        );
+        .unwrap_or_else(|| panic!("[SourceDisksFiles] does not list {file}"));
+    let disk = entry.values.first().map_or("", |f| f.value.as_str());
     let sdn = inf.section("SourceDisksNames").unwrap();
     assert!(
-        sdn.value(&disk).is_some(),
-        "{file} is on disk {disk}, which [SourceDisksNames] does not declare"
+        sdn.value(disk).is_some(),
+        "{file} is on disk {disk:?}, which [SourceDisksNames] does not declare"
     );
+    // Run from the driver store: the SourceDisksFiles subdir must equal the DestinationDirs one
+    // (DIRID 13 with no subdir here), and CopyFiles must not rename the file
+    // (learn.microsoft.com, "Run From Driver Store").
+    let subdir = entry.values.get(1).map_or("", |f| f.value.as_str());
+    assert_eq!(
+        subdir, "",
+        "{file} has source subdir {subdir:?}; the destination has none"
+    );
+    for section in &copy_sections {
+        for l in &inf.section(section).unwrap().lines {
+            let fields: Vec<&str> = l.raw.split(',').map(str::trim).collect();
+            if fields.first() == Some(&file) {
+                let source = fields.get(1).copied().unwrap_or("");
+                assert!(
+                    source.is_empty() || source.eq_ignore_ascii_case(file),
+                    "{INX} line {}: CopyFiles renames {source} to {file}",
+                    l.number
+                );
+            }
+        }
+    }
 }
 
 #[test]
