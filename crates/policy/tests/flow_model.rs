@@ -23,6 +23,7 @@ use connsec_policy::{
     BfeState, Config, Controller, Dacl, FilterEngine, NtStatus, Outcome, OutcomeSink, Policy,
     RestoreSkip, snapshot_len,
 };
+use proptest::prelude::*;
 use secdesc::{
     AceFlags, AceRepr, Acl, AclWriter, ControlFlags, DescriptorParts, Sid, encode_descriptor,
 };
@@ -316,6 +317,29 @@ struct RunResult {
     outcomes: Vec<String>,
 }
 
+/// Fault-free runs give the intended result: applied iff BFE ran before unload, restored iff
+/// BFE also runs at unload.
+fn check_fault_free(case: &Case<'_>, applied: bool, unload: &str, ctx: &str) {
+    let first_unload = case.events.iter().position(|e| matches!(e, Event::Unload));
+    let before_unload = &case.events[..first_unload.unwrap_or(case.events.len())];
+    let mut state = case.initial;
+    let mut reaches_running = false;
+    for e in before_unload {
+        match e {
+            Event::Load => reaches_running |= state == BfeState::Running,
+            Event::Bfe(s) => {
+                state = *s;
+                reaches_running |= state == BfeState::Running;
+            }
+            Event::Unload => {}
+        }
+    }
+    assert_eq!(applied, reaches_running, "{ctx}");
+    if case.restore && reaches_running && state == BfeState::Running {
+        assert_eq!(unload, "Restored", "{ctx}");
+    }
+}
+
 /// Runs one case under one fault script and asserts every invariant.
 fn run(case: &Case<'_>, script: &[Option<NtStatus>]) -> RunResult {
     let ctx = format!(
@@ -350,7 +374,11 @@ fn run(case: &Case<'_>, script: &[Option<NtStatus>]) -> RunResult {
     let applied = rec.applied > 0;
     let restored = rec.restored > 0;
     let snapshot = ctl.snapshot().map(|(b, p)| (b.to_vec(), p));
-    let unload = rec.last.clone().unwrap_or_default();
+    // The outcome of the first unload (later calls are ignored or skipped).
+    let first_unload = case.events.iter().position(|e| matches!(e, Event::Unload));
+    let unload = first_unload
+        .and_then(|i| rec.outcomes.get(i).cloned())
+        .unwrap_or_default();
     let m = ctl.into_engine();
     assert!(m.violations.is_empty(), "{:?}: {ctx}", m.violations);
     assert!(
@@ -402,16 +430,7 @@ fn run(case: &Case<'_>, script: &[Option<NtStatus>]) -> RunResult {
         );
     }
     if script.iter().all(Option::is_none) {
-        // Fault-free runs give the intended result.
-        let reaches_running = case.initial == BfeState::Running
-            || case
-                .events
-                .iter()
-                .any(|e| matches!(e, Event::Bfe(BfeState::Running)));
-        assert_eq!(applied, reaches_running, "{ctx}");
-        if case.restore && reaches_running && case.name != "bfe-down-at-unload" {
-            assert_eq!(unload, "Restored", "{ctx}");
-        }
+        check_fault_free(case, applied, &unload, &ctx);
     }
     RunResult {
         applied,
@@ -482,6 +501,53 @@ struct Sink<'v>(&'v mut Vec<String>);
 impl OutcomeSink for Sink<'_> {
     fn outcome(&mut self, o: &Outcome<'_>) {
         self.0.push(format!("{o:?}"));
+    }
+}
+
+fn bfe_event() -> impl Strategy<Value = Event> {
+    prop_oneof![
+        Just(Event::Bfe(BfeState::Stopped)),
+        Just(Event::Bfe(BfeState::StartPending)),
+        Just(Event::Bfe(BfeState::StopPending)),
+        Just(Event::Bfe(BfeState::Running)),
+        Just(Event::Bfe(BfeState::Unknown(7))),
+    ]
+}
+
+fn fault() -> impl Strategy<Value = Option<NtStatus>> {
+    prop_oneof![
+        3 => Just(None),
+        1 => proptest::sample::select(&STATUSES[..]).prop_map(Some),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// Longer lifecycles than the exhaustive search: load, up to 10 BFE changes, unload, then
+    /// late notifications and a second unload; up to 16 scripted faults.
+    #[test]
+    fn random_lifecycles_keep_the_invariants(
+        initial in prop_oneof![Just(BfeState::Running), Just(BfeState::Stopped), Just(BfeState::StartPending)],
+        middle in prop::collection::vec(bfe_event(), 0..10),
+        late in prop::collection::vec(prop_oneof![bfe_event(), Just(Event::Unload)], 0..3),
+        script in prop::collection::vec(fault(), 0..16),
+        orig_protected in any::<bool>(),
+        restore in any::<bool>(),
+    ) {
+        let key = common::inf_default_key();
+        let values = key.values();
+        let config = Config::parse(&values, &mut |_| {}).unwrap();
+        let mut dacl_buf = vec![0u8; Policy::required_len(&config).unwrap()];
+        let policy = Policy::build(&config, &mut dacl_buf).unwrap();
+        let original = original_dacl();
+        let mut events = vec![Event::Load];
+        events.extend(middle);
+        events.push(Event::Unload);
+        events.extend(late);
+        let case = Case { name: "random", initial, events: &events, orig_protected, restore, policy: &policy, original: &original };
+        let r = run(&case, &script);
+        prop_assert_eq!(r.outcomes.len(), events.len());
     }
 }
 
