@@ -499,6 +499,87 @@ fn provider_guid_is_consistent() {
     );
 }
 
+/// Parameters a script declares: every `$Name` between its `param(` and `Set-StrictMode` lines.
+fn declared_parameters(text: &str) -> Vec<String> {
+    let start = text.find("\nparam(").unwrap_or(0);
+    let end = text.find("\nSet-StrictMode").unwrap_or(text.len());
+    let block = text.get(start..end).unwrap_or_default();
+    block
+        .split('$')
+        .skip(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .filter(|n| !n.is_empty() && n != "true" && n != "false")
+        .collect()
+}
+
+/// Every `.\<Script>.ps1 -Param` in the walkthrough, the `WinDbg` README and the scripts' own
+/// help names a script of the kit and a parameter it declares (or a common parameter).
+#[test]
+fn documented_invocations_match_the_scripts() {
+    const COMMON: &[&str] = &["whatif", "confirm", "verbose", "debug", "erroraction"];
+    let mut sources = vec![
+        "docs/readme/walkthrough.md".to_owned(),
+        "scripts/windbg/README.md".to_owned(),
+    ];
+    sources.extend(scripts().iter().map(|p| relative(p)));
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for source in &sources {
+        let text = read_text(source);
+        for (n, line) in text.lines().enumerate() {
+            let mut rest = line;
+            while let Some(at) = rest.find(".\\") {
+                rest = rest.get(at + 2..).unwrap_or_default();
+                let Some(end) = rest.find(".ps1") else { break };
+                let name = rest.get(..end).unwrap_or_default();
+                if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                    continue;
+                }
+                let script = format!("scripts/{name}.ps1");
+                if !repo_root().join(&script).is_file() {
+                    problems.push(format!("{source}:{}: {script} does not exist", n + 1));
+                    continue;
+                }
+                let declared = declared_parameters(&read_text(&script));
+                // Arguments up to the end of this command (`;`, `|` or the next script call).
+                let args = rest.get(end + 4..).unwrap_or_default();
+                let args = args.split([';', '|']).next().unwrap_or_default();
+                let args = args.split(".\\").next().unwrap_or_default();
+                for word in args.split_whitespace() {
+                    let Some(param) = word.strip_prefix('-') else {
+                        continue;
+                    };
+                    let param = param
+                        .split(':')
+                        .next()
+                        .unwrap_or_default()
+                        .to_ascii_lowercase();
+                    if param.is_empty() || !param.chars().all(|c| c.is_ascii_alphanumeric()) {
+                        continue;
+                    }
+                    checked += 1;
+                    if !declared.contains(&param) && !COMMON.contains(&param.as_str()) {
+                        problems.push(format!(
+                            "{source}:{}: {name}.ps1 has no parameter -{param}",
+                            n + 1
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        checked >= 20,
+        "only {checked} documented parameters found: is the parser broken?"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// The value of `name="..."` inside one XML start tag.
 fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
