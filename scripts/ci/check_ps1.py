@@ -24,21 +24,20 @@ and reported the same way:
 * `param(...)` that is not the first statement (the grammar then reads it as a command named
   `param`; PowerShell reports the misplaced attribute or fails at run time).
 
-The kit runs on Windows PowerShell 5.1 and PowerShell 7, so commands that exist in only one of
-them are reported too: cmdlets removed in PowerShell 7 (`Get-WmiObject`, ...), cmdlets and
-parameters added after 5.1 (`ForEach-Object -Parallel`, `ConvertFrom-Json -AsHashtable`,
-`-AsByteStream`, `-Encoding utf8NoBOM`, ...). The lists below are not exhaustive; they hold what
-is easy to reach for by habit.
+The kit runs on Windows PowerShell 5.1 and PowerShell 7. The grammar already rejects the 7-only
+operators `??`, `??=`, `?.` and `a ? b : c`; it accepts the 7-only pipeline-chain operators `&&`
+and `||`, so those are reported here, and so are commands that exist in only one of the two:
+cmdlets removed in PowerShell 7 (`Get-WmiObject`, ...), cmdlets and parameters added after 5.1
+(`ForEach-Object -Parallel`, `ConvertFrom-Json -AsHashtable`, `-AsByteStream`,
+`-Encoding utf8NoBOM`, ...). Those lists are not exhaustive; they hold what is easy to reach for
+by habit.
+
+These extra checks are written by hand because no Linux tool does them: PSScriptAnalyzer (which
+has the compatibility rules) needs `pwsh`. The parsing itself is the tree-sitter library's.
 
 One false positive is known: a `param(...)` block followed by a statement on the same line
 (`function f { param($a) $a }`) is valid PowerShell but not in this grammar; keep `param(...)`
 on its own line.
-
-The kit must run on Windows PowerShell 5.1 as well as PowerShell 7. The grammar already rejects
-the 7-only operators `??`, `??=`, `?.` and `a ? b : c`; it accepts the 7-only pipeline-chain
-operators `&&` and `||`, so those are reported here as
-
-    <file>:<line>:<column>: syntax error: '&&' needs PowerShell 7 (...)
 
 Usage:
     check_ps1.py [PATH ...]
