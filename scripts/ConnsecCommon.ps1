@@ -395,27 +395,35 @@ function Start-ConnsecTrace {
     }
     $EtlPath = [IO.Path]::GetFullPath($EtlPath)
     $guid = "{$($script:ConnsecProviderGuid)}"
-    switch ($Tool) {
-        'logman' {
-            # Keywords 0xffffffffffffffff, level 5 (verbose); -ets = start now, not a saved set.
-            [void](Invoke-ConnsecNative -FilePath 'logman.exe' -ArgumentList @(
-                    'start', $script:ConnsecTraceSession, '-p', $guid, '0xffffffffffffffff', '0x5',
-                    '-o', $EtlPath, '-ets'))
+    try {
+        switch ($Tool) {
+            'logman' {
+                # Keywords 0xffffffffffffffff, level 5 (verbose); -ets = start now, not a saved set.
+                [void](Invoke-ConnsecNative -FilePath 'logman.exe' -ArgumentList @(
+                        'start', $script:ConnsecTraceSession, '-p', $guid, '0xffffffffffffffff', '0x5',
+                        '-o', $EtlPath, '-ets'))
+            }
+            'tracelog' {
+                $tracelog = Find-ConnsecTool -Name 'tracelog.exe'
+                if ($null -eq $tracelog) { throw 'tracelog.exe not found: install the WDK, copy tracelog.exe from "Windows Kits\10\bin\<version>\x64" next to the scripts, or use -Tool logman.' }
+                # -flag sets MatchAnyKeyword: a TraceLogging provider drops keyworded events when it
+                # is 0, so enable every keyword connsec uses (0x1..0x10, docs/readme/events.md).
+                $tlArgs = @('-start', $script:ConnsecTraceSession, '-guid', "#$($script:ConnsecProviderGuid)", '-level', '5', '-flag', '0xFFFF', '-f', $EtlPath)
+                if ($ToDebugger) { $tlArgs += @('-rt', '-kd') }
+                [void](Invoke-ConnsecNative -FilePath $tracelog -ArgumentList $tlArgs)
+            }
+            'wpr' {
+                $profilePath = Join-Path $PSScriptRoot 'etw\connsec.wprp'
+                if (-not (Test-Path -LiteralPath $profilePath)) { throw "WPR profile not found: $profilePath" }
+                [void](Invoke-ConnsecNative -FilePath 'wpr.exe' -ArgumentList @('-start', "$profilePath!Connsec", '-filemode'))
+            }
         }
-        'tracelog' {
-            $tracelog = Find-ConnsecTool -Name 'tracelog.exe'
-            if ($null -eq $tracelog) { throw 'tracelog.exe not found: install the WDK, copy tracelog.exe from "Windows Kits\10\bin\<version>\x64" next to the scripts, or use -Tool logman.' }
-            # -flag sets MatchAnyKeyword: a TraceLogging provider drops keyworded events when it
-            # is 0, so enable every keyword connsec uses (0x1..0x10, docs/readme/events.md).
-            $tlArgs = @('-start', $script:ConnsecTraceSession, '-guid', "#$($script:ConnsecProviderGuid)", '-level', '5', '-flag', '0xFFFF', '-f', $EtlPath)
-            if ($ToDebugger) { $tlArgs += @('-rt', '-kd') }
-            [void](Invoke-ConnsecNative -FilePath $tracelog -ArgumentList $tlArgs)
+    } catch {
+        $hint = switch ($Tool) {
+            'wpr' { "a WPR recording may still be running: 'wpr -cancel'" }
+            default { "a session named '$($script:ConnsecTraceSession)' may be left from an earlier run: 'logman stop $($script:ConnsecTraceSession) -ets'" }
         }
-        'wpr' {
-            $profilePath = Join-Path $PSScriptRoot 'etw\connsec.wprp'
-            if (-not (Test-Path -LiteralPath $profilePath)) { throw "WPR profile not found: $profilePath" }
-            [void](Invoke-ConnsecNative -FilePath 'wpr.exe' -ArgumentList @('-start', "$profilePath!Connsec", '-filemode'))
-        }
+        throw "Cannot start the ETW capture ($hint). $($_.Exception.Message)"
     }
     $state = [pscustomobject]@{ Tool = $Tool; EtlPath = $EtlPath; Started = (Get-Date).ToString('o') }
     $state | ConvertTo-Json | Set-Content -LiteralPath $script:ConnsecTraceStateFile -Encoding ASCII -WhatIf:$false
