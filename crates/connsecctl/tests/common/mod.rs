@@ -45,19 +45,27 @@ pub fn run(args: &[&str]) -> Run {
 
 /// A file under `tests/fixtures`.
 pub fn fixture(name: &str) -> String {
-    let p: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", name].iter().collect();
+    let p: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", name]
+        .iter()
+        .collect();
     p.to_str().expect("UTF-8 path").to_owned()
 }
 
 /// A file relative to the repository root.
 pub fn repo(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
 }
 
 /// Asserts the exit code, printing everything on a mismatch.
 #[track_caller]
 pub fn assert_code(r: &Run, code: i32) {
-    assert_eq!(r.code, code, "exit code\n--- stdout\n{}\n--- stderr\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.code, code,
+        "exit code\n--- stdout\n{}\n--- stderr\n{}",
+        r.stdout, r.stderr
+    );
 }
 
 /// A fresh temporary directory for one test.
