@@ -192,13 +192,21 @@ pub unsafe extern "system" fn driver_entry(
     };
 
     // 6. Apply now if BFE runs (the flow reads FwpmBfeStateGet0 after the subscription, as
-    //    the DDI requires), then register the callouts.
-    GLOBAL.with(|slot| {
-        if let Some(state) = slot {
-            state.subscription = Some(subscription);
-            state.policy.controller().on_load(&mut EtwSink);
-        }
-    });
+    //    the DDI requires), then register the callouts. Whatever cannot be stored (no state:
+    //    impossible before DriverEntry returns) comes back out and is released outside the
+    //    lock, because ending a subscription waits for a callback that may wait for the lock.
+    let unstored = GLOBAL
+        .with(|slot| match slot {
+            Some(state) => {
+                state.subscription = Some(subscription);
+                state.policy.controller().on_load(&mut EtwSink);
+                None
+            }
+            None => Some(subscription),
+        })
+        .flatten();
+    drop(unstored);
+
     // SAFETY: 1. PASSIVE_LEVEL (DriverEntry);
     //         2. `device_object` is the control device's, which `DriverState::shutdown`
     //            deletes only after `Registration::unregister` has returned.
@@ -206,11 +214,18 @@ pub unsafe extern "system" fn driver_entry(
     // An `Err` was already reported as an ETW event and fully unwound by the callout module;
     // the DACL part goes on without the callout.
     if let Ok(registration) = registered {
-        GLOBAL.with(|slot| {
-            if let Some(state) = slot {
-                state.callout = Some(CalloutRegistration(registration));
-            }
-        });
+        let unstored = GLOBAL
+            .with(|slot| match slot {
+                Some(state) => {
+                    state.callout = Some(CalloutRegistration(registration));
+                    None
+                }
+                None => Some(registration),
+            })
+            .flatten();
+        if let Some(registration) = unstored {
+            registration.unregister();
+        }
     }
     STATUS_SUCCESS
 }

@@ -24,6 +24,21 @@ use crate::{pool::PoolBuffer, status};
 /// Longest value name, in UTF-16 units, that [`WideName`] holds.
 const MAX_NAME_UNITS: usize = 32;
 
+// Every name the policy crate lists fits a `WideName` (checked when compiling, so `WideName::new`
+// cannot fail for them at run time).
+#[allow(
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    reason = "evaluated at compile time: an out-of-range index or an overflow is a build error"
+)]
+const _: () = {
+    let mut i = 0;
+    while i < VALUE_NAMES.len() {
+        assert!(VALUE_NAMES[i].len() <= MAX_NAME_UNITS, "a Parameters value name is too long");
+        i += 1;
+    }
+};
+
 /// The number of values the policy crate reads.
 pub(crate) const VALUE_COUNT: usize = VALUE_NAMES.len();
 

@@ -78,11 +78,12 @@ pub(crate) struct Registration {
 /// # Safety
 ///
 /// - Call at `PASSIVE_LEVEL` (every `Fwpm*` function and `FwpsCalloutRegister3` require it).
-/// - `device` is the WDM `DEVICE_OBJECT` of the driver's control device
-///   (`WdfDeviceWdmGetDeviceObject`), and stays valid until [`Registration::unregister`]
-///   returns or the [`Registration`] is dropped: the filter engine keeps it for the
-///   registration.
-pub(crate) unsafe fn register(device: wdk_sys::PDEVICE_OBJECT) -> Result<Registration, Failure> {
+/// - `device` points to the WDM `DEVICE_OBJECT` of the driver's control device (wdk-sys'
+///   `PDEVICE_OBJECT` from `WdfDeviceWdmGetDeviceObject`; any pointer type is accepted, as
+///   `FwpsCalloutRegister3` takes a `void*`), and stays valid until
+///   [`Registration::unregister`] returns or the [`Registration`] is dropped: the filter engine
+///   keeps it for the registration.
+pub(crate) unsafe fn register<D>(device: *mut D) -> Result<Registration, Failure> {
     let mut wfp = executor::Wfp::new(device.cast());
     match plan::register(&mut wfp) {
         Ok(()) => {
