@@ -34,7 +34,10 @@ const MAX_NAME_UNITS: usize = 32;
 const _: () = {
     let mut i = 0;
     while i < VALUE_NAMES.len() {
-        assert!(VALUE_NAMES[i].len() <= MAX_NAME_UNITS, "a Parameters value name is too long");
+        assert!(
+            VALUE_NAMES[i].len() <= MAX_NAME_UNITS,
+            "a Parameters value name is too long"
+        );
         i += 1;
     }
 };
