@@ -18,6 +18,23 @@ impl<'a> Out<'a> {
         self.pos
     }
 
+    /// The next `n` bytes of the buffer, when they all fit, to be written and then [`skip`]ped.
+    ///
+    /// [`skip`]: Self::skip
+    pub(crate) fn spare(&mut self, n: usize) -> Option<&mut [u8]> {
+        self.buf.get_mut(self.pos..self.pos.saturating_add(n))
+    }
+
+    /// Moves past `n` bytes written through [`spare`](Self::spare) (or only counted).
+    pub(crate) fn skip(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n);
+    }
+
+    /// Moves back over `n` bytes just written.
+    pub(crate) fn unput(&mut self, n: usize) {
+        self.pos = self.pos.saturating_sub(n);
+    }
+
     pub(crate) fn put(&mut self, bytes: &[u8]) {
         let end = self.pos.saturating_add(bytes.len());
         if let Some(dst) = self.buf.get_mut(self.pos..end) {
@@ -33,6 +50,16 @@ impl<'a> Out<'a> {
             sid.write_exact(dst);
         }
         self.pos = end;
+    }
+
+    /// Rotates the written bytes `start..end` right by `by` (no-op when they do not all fit,
+    /// as the encode then fails with `BufferTooSmall` anyway).
+    pub(crate) fn rotate_right(&mut self, start: usize, end: usize, by: usize) {
+        if let Some(region) = self.buf.get_mut(start..end)
+            && by <= region.len()
+        {
+            region.rotate_right(by);
+        }
     }
 
     /// Overwrites bytes already passed (header fields patched after their contents).

@@ -45,8 +45,8 @@ use crate::alias::{SddlContext, alias_of, resolve_pair};
 use crate::descriptor::{ControlFlags, SD_HEADER_LEN, SecurityDescriptor, write_sd_header};
 use crate::error::{Error, ErrorKind, Expected};
 use crate::out::Out;
-use crate::sid::{Sid, parse_sid};
-use crate::text::Cursor;
+use crate::sid::{Sid, SidSink, fast_sid, parse_sid, parse_sid_with};
+use crate::text::{Cursor, fast_hex_u32};
 
 /// Single-bit rights tokens in the order they are written (ascending bit).
 const RIGHT_BITS: [([u8; 2], u32); 17] = [
@@ -130,94 +130,110 @@ fn to_char_offset(text: &str, e: Error) -> Error {
     Error { offset: chars, ..e }
 }
 
-/// Value ranges `[start, end)` of the four sections, and each tag's offset.
-#[derive(Default)]
-struct Sections {
-    owner: Option<(usize, usize)>,
-    group: Option<(usize, usize)>,
-    dacl: Option<(usize, usize)>,
-    sacl: Option<(usize, usize)>,
+/// Whether the cursor is at the end of a section: the end of the text or the next tag.
+fn at_section_end(c: &Cursor<'_>) -> bool {
+    match c.peek2() {
+        Some([b'O' | b'G' | b'D' | b'S', b':']) => true,
+        _ => c.at_end(),
+    }
 }
 
-fn locate(s: &[u8]) -> Result<Sections, Error> {
-    let mut sec = Sections::default();
-    if s.is_empty() {
-        return Ok(sec);
-    }
-    let mut depth = 0u32;
-    // (tag, value start) of the section being scanned.
-    let mut open: Option<(u8, usize)> = None;
-    let close = |sec: &mut Sections, open: Option<(u8, usize)>, end: usize| {
-        if let Some((tag, start)) = open {
-            let slot = match tag {
-                b'O' => &mut sec.owner,
-                b'G' => &mut sec.group,
-                b'D' => &mut sec.dacl,
-                _ => &mut sec.sacl,
-            };
-            *slot = Some((start, end));
-        }
-    };
-    for (i, &b) in s.iter().enumerate() {
-        match b {
-            b'(' => depth = depth.saturating_add(1),
-            b')' => depth = depth.saturating_sub(1),
-            b':' if depth == 0 => {
-                let tag_at = i
-                    .checked_sub(1)
-                    .ok_or(Error::new(0, ErrorKind::Expected(Expected::SectionTag)))?;
-                let tag = s.get(tag_at).copied().unwrap_or(0);
-                if !matches!(tag, b'O' | b'G' | b'D' | b'S') || (open.is_none() && tag_at != 0) {
-                    let at = if open.is_none() { 0 } else { tag_at };
-                    return Err(Error::new(at, ErrorKind::Expected(Expected::SectionTag)));
-                }
-                let taken = match tag {
-                    b'O' => sec.owner.is_some(),
-                    b'G' => sec.group.is_some(),
-                    b'D' => sec.dacl.is_some(),
-                    _ => sec.sacl.is_some(),
-                } || open.is_some_and(|(t, _)| t == tag);
-                if taken {
-                    return Err(Error::new(tag_at, ErrorKind::DuplicateSection { tag }));
-                }
-                close(&mut sec, open, tag_at);
-                open = Some((tag, i.wrapping_add(1)));
-            }
-            _ => {}
-        }
-    }
-    if open.is_none() {
-        return Err(Error::new(0, ErrorKind::Expected(Expected::SectionTag)));
-    }
-    close(&mut sec, open, s.len());
-    Ok(sec)
+/// Where one `D:`/`S:` section went in the output.
+#[derive(Clone, Copy)]
+struct AclPlace {
+    /// Output offset of the ACL (`None`: `NO_ACCESS_CONTROL`).
+    at: Option<usize>,
+    /// Its length in bytes.
+    len: usize,
 }
 
 /// The single encoding pass; returns the total length (which may exceed `out`).
+///
+/// Sections are parsed in text order. ACLs are written one after the other from offset 20;
+/// when the DACL came first in the text, the DACL..SACL region is rotated at the end so the
+/// SACL comes first, as Windows lays it out. Owner and group are remembered by text position
+/// and written last (re-parsing a SID is cheaper than holding two).
 fn encode_pass(s: &[u8], ctx: &SddlContext, out: &mut [u8]) -> Result<usize, Error> {
-    let sec = locate(s)?;
     let mut w = Out::new(out);
     w.put(&[0; SD_HEADER_LEN]);
     let mut control = ControlFlags::SELF_RELATIVE;
-    let mut offsets = [0u32; 4]; // owner, group, sacl, dacl
-    let [o_off, g_off, s_off, d_off] = &mut offsets;
-    for (range, is_sacl, slot) in [(sec.sacl, true, s_off), (sec.dacl, false, d_off)] {
-        if let Some((start, end)) = range {
-            let (flags, written) = acl_section(s, start, end, ctx, &mut w, is_sacl)?;
-            control |= flags;
-            if let Some(at) = written {
-                *slot = offset_u32(at);
+    let mut owner_at = None;
+    let mut group_at = None;
+    let mut sacl: Option<AclPlace> = None;
+    let mut dacl: Option<AclPlace> = None;
+    let mut c = Cursor::new(s);
+    while !c.at_end() {
+        let tag_at = c.pos();
+        let Some([tag @ (b'O' | b'G' | b'D' | b'S'), b':']) = c.peek2() else {
+            return Err(c.err(ErrorKind::Expected(Expected::SectionTag)));
+        };
+        let seen = match tag {
+            b'O' => owner_at.is_some(),
+            b'G' => group_at.is_some(),
+            b'D' => dacl.is_some(),
+            _ => sacl.is_some(),
+        };
+        if seen {
+            return Err(Error::new(tag_at, ErrorKind::DuplicateSection { tag }));
+        }
+        c.advance(2);
+        match tag {
+            b'O' | b'G' => {
+                let at = c.pos();
+                sid_or_alias(&mut c, ctx)?;
+                if !at_section_end(&c) {
+                    return Err(c.err(ErrorKind::Expected(Expected::End)));
+                }
+                if tag == b'O' {
+                    owner_at = Some(at);
+                } else {
+                    group_at = Some(at);
+                }
+            }
+            _ => {
+                let is_sacl = tag == b'S';
+                let (flags, place) = acl_section(&mut c, ctx, &mut w, is_sacl)?;
+                control |= flags;
+                if is_sacl {
+                    sacl = Some(place);
+                } else {
+                    dacl = Some(place);
+                }
             }
         }
     }
-    for (range, slot) in [(sec.owner, o_off), (sec.group, g_off)] {
-        if let Some((start, end)) = range {
-            let mut c = Cursor::at(s.get(..end).unwrap_or(s), start);
-            let sid = sid_or_alias(&mut c, ctx)?;
-            if !c.at_end() {
-                return Err(c.err(ErrorKind::Expected(Expected::End)));
+    let mut offsets = [0u32; 4]; // owner, group, sacl, dacl
+    if let (
+        Some(AclPlace {
+            at: Some(d_at),
+            len: d_len,
+        }),
+        Some(AclPlace {
+            at: Some(s_at),
+            len: s_len,
+        }),
+    ) = (dacl, sacl)
+    {
+        if d_at < s_at {
+            // DACL was written first: swap the two so the SACL leads.
+            w.rotate_right(d_at, s_at.saturating_add(s_len), s_len);
+            offsets[2] = offset_u32(d_at);
+            offsets[3] = offset_u32(d_at.saturating_add(s_len));
+        } else {
+            offsets[2] = offset_u32(s_at);
+            offsets[3] = offset_u32(d_at);
+        }
+        let _ = d_len;
+    } else {
+        offsets[2] = sacl.and_then(|p| p.at).map_or(0, offset_u32);
+        offsets[3] = dacl.and_then(|p| p.at).map_or(0, offset_u32);
+    }
+    for (at, slot) in [(owner_at, 0usize), (group_at, 1)] {
+        if let Some(at) = at {
+            let sid = sid_or_alias(&mut Cursor::at(s, at), ctx)?;
+            if let Some(o) = offsets.get_mut(slot) {
+                *o = offset_u32(w.pos());
             }
-            *slot = offset_u32(w.pos());
             w.put_sid(&sid);
         }
     }
@@ -230,16 +246,14 @@ fn offset_u32(at: usize) -> u32 {
     u32::try_from(at).unwrap_or(u32::MAX)
 }
 
-/// Parses one `D:`/`S:` section value and writes its ACL; returns the control bits and the
-/// ACL's offset (`None` for `NO_ACCESS_CONTROL`).
+/// Parses one `D:`/`S:` section value at the cursor and writes its ACL; returns the control
+/// bits and where the ACL went.
 fn acl_section(
-    s: &[u8],
-    start: usize,
-    end: usize,
+    c: &mut Cursor<'_>,
     ctx: &SddlContext,
     w: &mut Out<'_>,
     is_sacl: bool,
-) -> Result<(u16, Option<usize>), Error> {
+) -> Result<(u16, AclPlace), Error> {
     let (present, protected, req, inherited) = if is_sacl {
         (
             ControlFlags::SACL_PRESENT,
@@ -255,15 +269,10 @@ fn acl_section(
             ControlFlags::DACL_AUTO_INHERITED,
         )
     };
-    let text = s.get(..end).unwrap_or(s);
-    let mut c = Cursor::at(text, start);
     let mut flags = present;
     let mut null = false;
-    while let Some(b) = c.peek() {
-        if b == b'(' {
-            break;
-        }
-        if b == b'P' {
+    while c.peek() != Some(b'(') && !at_section_end(c) {
+        if c.peek() == Some(b'P') {
             flags |= protected;
             c.advance(1);
         } else if c.peek2() == Some(*b"AI") {
@@ -272,10 +281,7 @@ fn acl_section(
         } else if c.peek2() == Some(*b"AR") {
             flags |= req;
             c.advance(2);
-        } else if text
-            .get(c.pos()..)
-            .is_some_and(|t| t.starts_with(b"NO_ACCESS_CONTROL"))
-        {
+        } else if c.rest().starts_with(b"NO_ACCESS_CONTROL") {
             null = true;
             c.advance(17);
         } else {
@@ -283,22 +289,24 @@ fn acl_section(
         }
     }
     if null {
-        if !c.at_end() {
+        if !at_section_end(c) {
             return Err(c.err(ErrorKind::AcesInNullAcl));
         }
-        return Ok((flags, None));
+        return Ok((flags, AclPlace { at: None, len: 0 }));
     }
     let acl_at = w.pos();
     w.put(&[0; ACL_HEADER_LEN]);
     let mut count = 0u16;
     let mut revision = ACL_REVISION;
-    while !c.at_end() {
+    while c.peek() == Some(b'(') {
         let ace_start = c.pos();
-        let ace = parse_ace(&mut c, ctx)?;
-        if ace.ace_type.needs_ds_revision() {
+        let ace_type = match fast_ace(c, w) {
+            Some(t) => t,
+            None => parse_ace_into(c, ctx, w)?,
+        };
+        if ace_type.needs_ds_revision() {
             revision = ACL_REVISION_DS;
         }
-        ace.write(w);
         let size = w.pos().saturating_sub(acl_at);
         if size > MAX_ACL_LEN {
             return Err(Error::new(ace_start, ErrorKind::AclTooLarge { size }));
@@ -306,24 +314,156 @@ fn acl_section(
         // The size check above bounds the count to 65,532 / 16.
         count = count.wrapping_add(1);
     }
+    if !at_section_end(c) {
+        return Err(c.err(ErrorKind::Expected(Expected::AclFlagOrAce)));
+    }
     let size = w.pos().saturating_sub(acl_at);
     write_header(w, acl_at, revision, size, count);
-    Ok((flags, Some(acl_at)))
+    Ok((
+        flags,
+        AclPlace {
+            at: Some(acl_at),
+            len: size,
+        },
+    ))
 }
 
-/// Parses `(type;flags;rights;object;inherited-object;sid)` at the cursor.
-fn parse_ace(c: &mut Cursor<'_>, ctx: &SddlContext) -> Result<AceRepr, Error> {
+/// Writes a SID to the output as it is parsed (no intermediate `Sid`).
+struct SidOut<'w, 'b> {
+    w: &'w mut Out<'b>,
+}
+
+impl SidSink for SidOut<'_, '_> {
+    fn authority(&mut self, authority: u64) {
+        let [_, _, a0, a1, a2, a3, a4, a5] = authority.to_be_bytes();
+        // The count byte is patched once the sub-authorities are known.
+        self.w.put(&[1, 0, a0, a1, a2, a3, a4, a5]);
+    }
+
+    fn sub_authority(&mut self, _index: u8, value: u32) {
+        self.w.put(&value.to_le_bytes());
+    }
+}
+
+/// Fast path for the common ACE `(A;;rights;;;S-1-…)` or `(D;;…)` with hex or token rights
+/// and a decimal-authority SID: writes it and returns its type, or returns `None` having
+/// consumed and written nothing, and [`parse_ace_into`] takes over (and names any error).
+#[inline]
+fn fast_ace(c: &mut Cursor<'_>, w: &mut Out<'_>) -> Option<AceType> {
+    let text = c.rest();
+    let ace_type = match text.first_chunk::<4>()? {
+        b"(A;;" => 0x00,
+        b"(D;;" => 0x01,
+        _ => return None,
+    };
+    let rights = text.get(4..)?;
+    let (mask, n) = if let Some(hex) = fast_hex_u32(rights) {
+        hex
+    } else {
+        let mut mask = 0u32;
+        let mut n = 0usize;
+        while let Some(&[a, b]) = rights.get(n..n.wrapping_add(2)) {
+            if a == b';' {
+                break;
+            }
+            mask |= right_token([a, b])?;
+            n = n.wrapping_add(2);
+        }
+        (mask, n)
+    };
+    let rest = rights.get(n..)?.strip_prefix(b";;;")?;
+    let [m0, m1, m2, m3] = mask.to_le_bytes();
+    // Straight into the output when the largest such ACE fits, else through one SID's worth
+    // of stack (near the end of the buffer, and when only counting).
+    let (len, used) = if let Some(spare) = w.spare(8 + Sid::MAX_LEN) {
+        let (head, sid) = spare.split_first_chunk_mut::<8>()?;
+        let (len, used) = fast_sid(rest, sid)?;
+        // 8 + at most 68 bytes.
+        let [s0, s1] = u16::try_from(len.wrapping_add(8)).ok()?.to_le_bytes();
+        *head = [ace_type, 0, s0, s1, m0, m1, m2, m3];
+        (len, used)
+    } else {
+        let mut sid_buf = [0u8; Sid::MAX_LEN];
+        let (len, used) = fast_sid(rest, &mut sid_buf)?;
+        let [s0, s1] = u16::try_from(len.wrapping_add(8)).ok()?.to_le_bytes();
+        w.put(&[ace_type, 0, s0, s1, m0, m1, m2, m3]);
+        w.put(sid_buf.get(..len)?);
+        w.unput(len.wrapping_add(8));
+        (len, used)
+    };
+    if rest.get(used) != Some(&b')') {
+        return None;
+    }
+    w.skip(len.wrapping_add(8));
+    c.advance(
+        4usize
+            .wrapping_add(n)
+            .wrapping_add(3)
+            .wrapping_add(used)
+            .wrapping_add(1),
+    );
+    Some(AceType::from(ace_type))
+}
+
+/// Parses `(type;flags;rights;object;inherited-object;sid)` at the cursor and writes the ACE
+/// straight into `w`; returns its type.
+fn parse_ace_into(
+    c: &mut Cursor<'_>,
+    ctx: &SddlContext,
+    w: &mut Out<'_>,
+) -> Result<AceType, Error> {
+    let (ace_type, flags, mask) = parse_ace_head(c)?;
+    let mut guids = [None, None];
+    for g in &mut guids {
+        if !c.eat(b';') {
+            if !ace_type.is_object() {
+                return Err(c.err(ErrorKind::GuidOnNonObjectAce));
+            }
+            *g = Some(parse_guid(c)?);
+            c.expect(b';')?;
+        }
+    }
+    let ace_at = w.pos();
+    let [m0, m1, m2, m3] = mask.to_le_bytes();
+    w.put(&[ace_type.into(), flags, 0, 0, m0, m1, m2, m3]);
+    if ace_type.is_object() {
+        let [object_type, inherited_object_type] = guids;
+        let object_flags =
+            u8::from(object_type.is_some()) | (u8::from(inherited_object_type.is_some()) << 1);
+        w.put(&[object_flags, 0, 0, 0]);
+        for g in [object_type, inherited_object_type].into_iter().flatten() {
+            w.put(&g.0);
+        }
+    }
+    let mut sid_buf = [0u8; Sid::MAX_LEN];
+    if let Some((len, used)) = fast_sid(c.rest(), &mut sid_buf) {
+        w.put(sid_buf.get(..len).unwrap_or(&[]));
+        c.advance(used);
+    } else if c.peek2() == Some(*b"S-") {
+        let sid_at = w.pos();
+        let count = parse_sid_with(c, &mut SidOut { w: &mut *w })?;
+        w.patch(sid_at.saturating_add(1), &[count]);
+    } else {
+        let sid = sid_or_alias(c, ctx)?;
+        w.put_sid(&sid);
+    }
+    c.expect(b')')?;
+    // At most 8 + 36 + 68 = 112 bytes.
+    let size = u16::try_from(w.pos().saturating_sub(ace_at)).unwrap_or(0);
+    w.patch(ace_at.saturating_add(2), &size.to_le_bytes());
+    Ok(ace_type)
+}
+
+/// Parses `(type;flags;rights;` and returns them.
+fn parse_ace_head(c: &mut Cursor<'_>) -> Result<(AceType, u8, u32), Error> {
     if !c.eat(b'(') {
         return Err(c.err(ErrorKind::Expected(Expected::AclFlagOrAce)));
     }
-    // Type token: the uppercase letters before ';'.
     let type_at = c.pos();
-    let t0 = c.peek();
-    let t1 = c.peek_at(1);
-    let (ace_type, len) = match (t0, t1) {
-        (Some(b'A'), Some(b';')) => (0x00, 1),
-        (Some(b'D'), Some(b';')) => (0x01, 1),
-        (Some(a), Some(b)) => match [a, b] {
+    let (ace_type, len) = match c.peek2() {
+        Some([b'A', b';']) => (0x00, 1),
+        Some([b'D', b';']) => (0x01, 1),
+        Some(pair) => match pair {
             [b'A', b'U'] => (0x02, 2),
             [b'A', b'L'] => (0x03, 2),
             [b'O', b'A'] => (0x05, 2),
@@ -339,16 +479,13 @@ fn parse_ace(c: &mut Cursor<'_>, ctx: &SddlContext) -> Result<AceRepr, Error> {
             [b'F', b'L'] => return Err(c.err(ErrorKind::UnsupportedAceType { ace_type: 0x15 })),
             _ => return Err(c.err(ErrorKind::Expected(Expected::AceType))),
         },
-        _ => return Err(c.err(ErrorKind::Expected(Expected::AceType))),
+        None => return Err(c.err(ErrorKind::Expected(Expected::AceType))),
     };
     c.advance(len);
-    if c.peek() != Some(b';') {
+    if !c.eat(b';') {
         return Err(Error::new(type_at, ErrorKind::Expected(Expected::AceType)));
     }
-    c.advance(1);
-    let ace_type = AceType::from(ace_type);
 
-    // Flags.
     let mut flags = 0u8;
     while !c.eat(b';') {
         let pair = c
@@ -367,33 +504,9 @@ fn parse_ace(c: &mut Cursor<'_>, ctx: &SddlContext) -> Result<AceRepr, Error> {
         c.advance(2);
     }
 
-    // Rights.
     let mask = parse_rights(c)?;
     c.expect(b';')?;
-
-    // Object and inherited-object GUIDs.
-    let mut guids = [None, None];
-    for g in &mut guids {
-        if !c.eat(b';') {
-            if !ace_type.is_object() {
-                return Err(c.err(ErrorKind::GuidOnNonObjectAce));
-            }
-            *g = Some(parse_guid(c)?);
-            c.expect(b';')?;
-        }
-    }
-    let [object_type, inherited_object_type] = guids;
-
-    let sid = sid_or_alias(c, ctx)?;
-    c.expect(b')')?;
-    Ok(AceRepr {
-        ace_type,
-        flags: AceFlags(flags),
-        mask: crate::ace::AccessMask(mask),
-        object_type,
-        inherited_object_type,
-        sid,
-    })
+    Ok((AceType::from(ace_type), flags, mask))
 }
 
 fn parse_rights(c: &mut Cursor<'_>) -> Result<u32, Error> {
@@ -422,7 +535,7 @@ fn parse_rights(c: &mut Cursor<'_>) -> Result<u32, Error> {
 
 /// A SID string or a two-letter alias at the cursor.
 fn sid_or_alias(c: &mut Cursor<'_>, ctx: &SddlContext) -> Result<Sid, Error> {
-    if c.peek() == Some(b'S') && c.peek_at(1) == Some(b'-') {
+    if c.peek2() == Some(*b"S-") {
         return parse_sid(c);
     }
     let pair = c

@@ -202,20 +202,91 @@ impl Sid {
     }
 }
 
+/// Fast path for the common SID string: `S-1-`, a decimal authority and 1 to 15 decimal
+/// sub-authorities, written in binary at the start of `buf` (at least [`Sid::MAX_LEN`] bytes;
+/// only the SID's own bytes are changed on success). Returns the binary length and the text
+/// length, or `None` for anything else (hex authority, any error), which the caller hands to
+/// [`parse_sid_with`] for the precise result.
+#[inline]
+pub(crate) fn fast_sid(text: &[u8], buf: &mut [u8]) -> Option<(usize, usize)> {
+    let buf = buf.first_chunk_mut::<{ Sid::MAX_LEN }>()?;
+    if text.first_chunk::<4>()? != b"S-1-" {
+        return None;
+    }
+    let mut at = 4usize;
+    // Numbers read so far: the authority, then the sub-authorities.
+    let mut numbers = 0usize;
+    loop {
+        let (v, n) = crate::text::swar_decimal(text.get(at..)?.first_chunk::<16>()?)?;
+        if numbers == 0 {
+            let [_, _, _, _, a0, a1, a2, a3] = u64::from(v).to_be_bytes();
+            *buf.first_chunk_mut::<SID_HEADER_LEN>()? = [1, 0, 0, 0, a0, a1, a2, a3];
+        } else {
+            let slot = numbers.wrapping_mul(4).wrapping_add(SID_HEADER_LEN - 4);
+            *buf.get_mut(slot..)?.first_chunk_mut::<4>()? = v.to_le_bytes();
+        }
+        numbers = numbers.wrapping_add(1);
+        at = at.wrapping_add(n);
+        if text.get(at) != Some(&b'-') || numbers > Sid::MAX_SUB_AUTHORITIES {
+            break;
+        }
+        at = at.wrapping_add(1);
+    }
+    let count = numbers.wrapping_sub(1);
+    if count == 0 || count > Sid::MAX_SUB_AUTHORITIES || text.get(at) == Some(&b'-') {
+        return None;
+    }
+    *buf.get_mut(1)? = u8::try_from(count).ok()?;
+    Some((SID_HEADER_LEN.wrapping_add(count.wrapping_mul(4)), at))
+}
+
+/// Receives a SID as [`parse_sid_with`] reads it.
+pub(crate) trait SidSink {
+    /// The identifier authority (below 2^48), before any sub-authority.
+    fn authority(&mut self, authority: u64);
+    /// Sub-authority number `index` (0 to 14).
+    fn sub_authority(&mut self, index: u8, value: u32);
+}
+
+impl SidSink for Sid {
+    fn authority(&mut self, authority: u64) {
+        self.authority = authority;
+    }
+
+    fn sub_authority(&mut self, index: u8, value: u32) {
+        if let Some(slot) = self.subs.get_mut(usize::from(index)) {
+            *slot = value;
+            self.count = index.wrapping_add(1);
+        }
+    }
+}
+
 /// Parses `S-1-…` at the cursor, stopping after the last sub-authority.
 pub(crate) fn parse_sid(c: &mut Cursor<'_>) -> Result<Sid, Error> {
-    if !c.eat(b'S') || !c.eat(b'-') {
+    let mut sid = Sid {
+        authority: 0,
+        count: 0,
+        subs: [0; Sid::MAX_SUB_AUTHORITIES],
+    };
+    parse_sid_with(c, &mut sid)?;
+    Ok(sid)
+}
+
+/// Parses `S-1-…` at the cursor into `sink`; returns the sub-authority count (1 to 15).
+pub(crate) fn parse_sid_with<S: SidSink>(c: &mut Cursor<'_>, sink: &mut S) -> Result<u8, Error> {
+    if c.peek2() != Some(*b"S-") {
         return Err(c.err(ErrorKind::Expected(Expected::SidPrefix)));
     }
-    let rev_at = c.pos();
-    if !c.eat(b'1') || !c.eat(b'-') {
+    c.advance(2);
+    if c.peek2() != Some(*b"1-") {
         return Err(if c.peek().is_some_and(|b| b.is_ascii_digit()) {
-            Error::new(rev_at, ErrorKind::SidRevision)
+            c.err(ErrorKind::SidRevision)
         } else {
             c.err(ErrorKind::Expected(Expected::SidPrefix))
         });
     }
-    let authority = if c.peek() == Some(b'0') && matches!(c.peek_at(1), Some(b'x' | b'X')) {
+    c.advance(2);
+    let authority = if c.peek2() == Some(*b"0x") || c.peek2() == Some(*b"0X") {
         let at = c.pos();
         c.advance(2);
         let v = c.hex(12)?;
@@ -226,26 +297,21 @@ pub(crate) fn parse_sid(c: &mut Cursor<'_>) -> Result<Sid, Error> {
     } else {
         c.decimal_u32()?.into()
     };
-    let mut sid = Sid {
-        authority,
-        count: 0,
-        subs: [0; Sid::MAX_SUB_AUTHORITIES],
-    };
+    sink.authority(authority);
+    let mut count = 0u8;
     while c.peek() == Some(b'-') {
-        let at = c.pos();
+        if usize::from(count) == Sid::MAX_SUB_AUTHORITIES {
+            return Err(c.err(ErrorKind::TooManySubAuthorities));
+        }
         c.advance(1);
         let v = c.decimal_u32()?;
-        let slot = sid
-            .subs
-            .get_mut(usize::from(sid.count))
-            .ok_or(Error::new(at, ErrorKind::TooManySubAuthorities))?;
-        *slot = v;
-        sid.count = sid.count.wrapping_add(1);
+        sink.sub_authority(count, v);
+        count = count.wrapping_add(1);
     }
-    if sid.count == 0 {
+    if count == 0 {
         return Err(c.err(ErrorKind::NoSubAuthorities));
     }
-    Ok(sid)
+    Ok(count)
 }
 
 impl fmt::Display for Sid {

@@ -186,7 +186,14 @@ fn errors_name_offset_and_expectation() {
     let cases: &[(&str, usize, ErrorKind)] = &[
         ("X", 0, K::Expected(E::SectionTag)),
         ("xD:", 0, K::Expected(E::SectionTag)),
-        ("D:(A;;GA;;;WD):", 13, K::Expected(E::SectionTag)),
+        ("D:(A;;GA;;;WD):", 14, K::Expected(E::AclFlagOrAce)),
+        ("O:SY:", 4, K::Expected(E::End)),
+        ("D:PG", 3, K::Expected(E::AclFlagOrAce)),
+        (
+            "S:(AU;SA;FA;;;WD)D:(A;;FA;;;SY)S:",
+            31,
+            K::DuplicateSection { tag: b'S' },
+        ),
         ("D:D:", 2, K::DuplicateSection { tag: b'D' }),
         ("D:S:D:", 4, K::DuplicateSection { tag: b'D' }),
         ("O:", 2, K::Expected(E::SidOrAlias)),
@@ -234,6 +241,36 @@ fn errors_name_offset_and_expectation() {
         ("D:(A;;GA;;;WD", 13, K::Expected(E::Char(b')'))),
         ("D:(A;;GA;;;WD;)", 13, K::Expected(E::Char(b')'))),
         ("D:(A;;GA;;;S-1-5-0x1)", 18, K::Expected(E::Char(b')'))),
+        (
+            "D:(A;;GA;;;S-1-1-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15-16)",
+            52,
+            K::TooManySubAuthorities,
+        ),
+        (
+            "(A;;GA;;;S-1-1-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15-16)(A;;GA;;;WD)",
+            0,
+            K::Expected(E::SectionTag),
+        ),
+        (
+            "D:(A;;GA;;;S-1-1-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15-16)(A;;GA;;;WD)",
+            52,
+            K::TooManySubAuthorities,
+        ),
+        (
+            "D:(A;;GA;;;S-1-5-21-1-2-3-4294967296)(A;;GA;;;WD)",
+            26,
+            K::NumberTooLarge,
+        ),
+        (
+            "D:(A;;GA;;;S-1-5-21-1-2-3-04)(A;;GA;;;WD)",
+            26,
+            K::LeadingZero,
+        ),
+        (
+            "D:(A;;GA;;;S-1-5-21-1-2-3-)(A;;GA;;;WD)",
+            26,
+            K::Expected(E::Digit),
+        ),
         ("D:(A;;GA;;;)", 11, K::Expected(E::SidOrAlias)),
         ("D:(A;;GA;;;WD) ", 14, K::Expected(E::AclFlagOrAce)),
         ("D:(A;;GA;;;WD)P", 14, K::Expected(E::AclFlagOrAce)),
