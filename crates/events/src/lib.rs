@@ -109,6 +109,8 @@ specs! {
     BFE_STOPPED = ("BfeStopped", Warning, KW_BFE),
     /// A notification arrived after unload and was ignored.
     IGNORED_AFTER_UNLOAD = ("IgnoredAfterUnload", Verbose, KW_POLICY),
+    /// A retry found no failed attempt to repeat.
+    NO_RETRY_NEEDED = ("NoRetryNeeded", Verbose, KW_POLICY),
     /// The original DACL is restored.
     RESTORE_DONE = ("RestoreDone", Informational, KW_POLICY),
     /// Restoring the original DACL failed.
@@ -287,7 +289,7 @@ pub fn bfe_state_changed(state: BfeState) {
 }
 
 /// One event per [`Outcome`]: `PolicyApplied`, `ApplyFailed`, `ApplyWaiting`, `BfeStopped`,
-/// `IgnoredAfterUnload`, `RestoreDone`, `RestoreFailed` or `RestoreSkipped`.
+/// `IgnoredAfterUnload`, `NoRetryNeeded`, `RestoreDone`, `RestoreFailed` or `RestoreSkipped`.
 pub fn outcome(outcome: &Outcome<'_>) {
     match *outcome {
         Outcome::Applied {
@@ -352,6 +354,14 @@ pub fn outcome(outcome: &Outcome<'_>) {
                 "IgnoredAfterUnload",
                 level(spec::IGNORED_AFTER_UNLOAD.level),
                 keyword(spec::IGNORED_AFTER_UNLOAD.keyword),
+            );
+        }
+        Outcome::NoRetryNeeded => {
+            tlg::write_event!(
+                PROVIDER,
+                "NoRetryNeeded",
+                level(spec::NO_RETRY_NEEDED.level),
+                keyword(spec::NO_RETRY_NEEDED.keyword),
             );
         }
         Outcome::Restored { .. }

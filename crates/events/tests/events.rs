@@ -54,6 +54,7 @@ fn event_table_levels_and_keywords() {
         ("BfeStateChanged", Level::Informational, KW_BFE),
         ("BfeStopped", Level::Warning, KW_BFE),
         ("IgnoredAfterUnload", Level::Verbose, KW_POLICY),
+        ("NoRetryNeeded", Level::Verbose, KW_POLICY),
         ("RestoreDone", Level::Informational, KW_POLICY),
         ("RestoreFailed", Level::Error, KW_POLICY),
         ("RestoreSkipped", Level::Informational, KW_POLICY),
@@ -180,6 +181,7 @@ fn every_event_function_runs() {
             state: BfeState::StopPending,
         },
         Outcome::Ignored,
+        Outcome::NoRetryNeeded,
         Outcome::Restored {
             security_info: 0x2000_0004,
             dacl: &dacl,

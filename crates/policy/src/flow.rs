@@ -4,7 +4,10 @@
 //! [`Controller`] from three places, all at `PASSIVE_LEVEL` and serialised by the driver:
 //! [`Controller::on_load`] in `DriverEntry` (after subscribing to BFE state changes),
 //! [`Controller::on_bfe_state_change`] from the `FwpmBfeStateSubscribeChanges0` callback, and
-//! [`Controller::on_unload`] in `EvtDriverUnload` (after unsubscribing).
+//! [`Controller::on_unload`] in `EvtDriverUnload` (after unsubscribing). Optionally, when
+//! [`Controller::retry_pending`] is true after a call, a driver timer or work item may call
+//! [`Controller::on_retry`] later: a transient failure at load (a busy transaction, a timeout)
+//! otherwise waits for the next BFE restart.
 //!
 //! Rules the flow keeps (and the model test in `tests/flow_model.rs` checks under every fault
 //! sequence):
@@ -208,6 +211,8 @@ pub enum Outcome<'d> {
     },
     /// A call after unload; nothing done.
     Ignored,
+    /// [`Controller::on_retry`] with no failed attempt to retry; nothing done.
+    NoRetryNeeded,
     /// The snapshot is restored.
     Restored {
         /// The `SECURITY_INFORMATION` used.
@@ -263,6 +268,7 @@ pub struct Controller<'d, 's, E: FilterEngine> {
     applied: bool,
     unloaded: bool,
     attempts: u32,
+    last_failure: Option<NtStatus>,
 }
 
 impl<'d, 's, E: FilterEngine> Controller<'d, 's, E> {
@@ -286,6 +292,7 @@ impl<'d, 's, E: FilterEngine> Controller<'d, 's, E> {
             applied: false,
             unloaded: false,
             attempts: 0,
+            last_failure: None,
         }
     }
 
@@ -348,6 +355,29 @@ impl<'d, 's, E: FilterEngine> Controller<'d, 's, E> {
         sink.outcome(&outcome);
     }
 
+    /// Did the last attempt fail with a status a later retry may fix
+    /// ([`NtStatus::is_transient`])? False after unload.
+    #[must_use]
+    pub fn retry_pending(&self) -> bool {
+        !self.unloaded && self.last_failure.is_some_and(NtStatus::is_transient)
+    }
+
+    /// A retry (the driver's timer or work item, `PASSIVE_LEVEL`): applies again if the last
+    /// attempt failed and BFE runs; otherwise reports why nothing was done. One outcome.
+    pub fn on_retry(&mut self, sink: &mut dyn OutcomeSink) {
+        let outcome = if self.unloaded {
+            Outcome::Ignored
+        } else if self.last_failure.is_none() {
+            Outcome::NoRetryNeeded
+        } else {
+            match self.engine.bfe_state() {
+                BfeState::Running => self.attempt_apply(),
+                state => Outcome::Waiting { state },
+            }
+        };
+        sink.outcome(&outcome);
+    }
+
     /// At unload: restore the snapshot when configured and something was applied.
     pub fn on_unload(&mut self, sink: &mut dyn OutcomeSink) {
         let already = self.unloaded;
@@ -368,6 +398,7 @@ impl<'d, 's, E: FilterEngine> Controller<'d, 's, E> {
         let session = match self.engine.open_session() {
             Ok(session) => session,
             Err(status) => {
+                self.last_failure = Some(status);
                 return Outcome::ApplyFailed {
                     attempt,
                     step: Step::OpenSession,
@@ -377,6 +408,7 @@ impl<'d, 's, E: FilterEngine> Controller<'d, 's, E> {
         };
         let result = self.apply_in(&session);
         self.engine.close_session(session);
+        self.last_failure = result.err().map(|(_, status)| status);
         match result {
             Ok(()) => {
                 self.applied = true;

@@ -143,6 +143,27 @@ impl NtStatus {
             .map(|(_, n)| *n)
     }
 
+    /// Might a later retry succeed? True for a busy or aborted transaction or session, a
+    /// timeout, low memory, and the RPC statuses seen while BFE is not (yet) reachable; false
+    /// for everything else (access denied, invalid parameters, a dynamic session: retrying
+    /// the same call cannot help).
+    #[must_use]
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            NtStatus::FWP_TXN_IN_PROGRESS
+                | NtStatus::FWP_TXN_ABORTED
+                | NtStatus::FWP_SESSION_ABORTED
+                | NtStatus::FWP_TIMEOUT
+                | NtStatus::NO_MEMORY
+                | NtStatus::INSUFFICIENT_RESOURCES
+                | NtStatus::EPT_NT_NOT_REGISTERED
+                | NtStatus::RPC_NT_SERVER_UNAVAILABLE
+                | NtStatus::RPC_NT_CALL_FAILED
+                | NtStatus::RPC_NT_UNKNOWN_IF
+        )
+    }
+
     /// The name, or `"(unnamed)"`: for log fields that always need a string.
     #[must_use]
     pub fn name_or_unnamed(self) -> &'static str {
@@ -197,6 +218,16 @@ mod tests {
                 assert_ne!(a, b, "{an} and {bn}");
             }
         }
+    }
+
+    #[test]
+    fn transient_statuses_are_the_retryable_ones() {
+        assert!(NtStatus::FWP_TXN_IN_PROGRESS.is_transient());
+        assert!(NtStatus::FWP_TIMEOUT.is_transient());
+        assert!(NtStatus::INSUFFICIENT_RESOURCES.is_transient());
+        assert!(!NtStatus::ACCESS_DENIED.is_transient());
+        assert!(!NtStatus::FWP_DYNAMIC_SESSION_IN_PROGRESS.is_transient());
+        assert!(!NtStatus::SUCCESS.is_transient());
     }
 
     #[test]

@@ -204,6 +204,7 @@ struct Recorder {
     applied: usize,
     restored: usize,
     last: Option<String>,
+    last_failure: Option<NtStatus>,
 }
 
 impl OutcomeSink for Recorder {
@@ -213,6 +214,10 @@ impl OutcomeSink for Recorder {
             Outcome::Restored { .. } => self.restored += 1,
             _ => {}
         }
+        self.last_failure = match o {
+            Outcome::ApplyFailed { status, .. } => Some(*status),
+            _ => None,
+        };
         let kind = format!("{o:?}");
         let kind = kind.split([' ', '{', '(']).next().unwrap_or("").to_string();
         self.last = Some(kind.clone());
@@ -224,6 +229,7 @@ impl OutcomeSink for Recorder {
 enum Event {
     Load,
     Bfe(BfeState),
+    Retry,
     Unload,
 }
 
@@ -260,6 +266,7 @@ fn scenarios() -> Vec<(&'static str, BfeState, Vec<Event>)> {
             vec![Load, Bfe(StopPending), Bfe(Stopped), Unload],
         ),
         ("never-running", StartPending, vec![Load, Unload]),
+        ("retry", Running, vec![Load, Retry, Retry, Unload]),
     ]
 }
 
@@ -331,12 +338,32 @@ fn check_fault_free(case: &Case<'_>, applied: bool, unload: &str, ctx: &str) {
                 state = *s;
                 reaches_running |= state == BfeState::Running;
             }
-            Event::Unload => {}
+            Event::Retry | Event::Unload => {}
         }
     }
     assert_eq!(applied, reaches_running, "{ctx}");
     if case.restore && reaches_running && state == BfeState::Running {
         assert_eq!(unload, "Restored", "{ctx}");
+    }
+}
+
+/// Every DACL set is whole: the policy DACL with `APPLY_SECURITY_INFORMATION`, or the original
+/// bytes with the original's protection.
+fn check_sets(case: &Case<'_>, sets: &[(u32, Vec<u8>)], ctx: &str) {
+    let policy_bytes = case.policy.as_bytes();
+    let restore_info = DACL_SECURITY_INFORMATION
+        | if case.orig_protected {
+            PROTECTED_DACL_SECURITY_INFORMATION
+        } else {
+            UNPROTECTED_DACL_SECURITY_INFORMATION
+        };
+    for (info, bytes) in sets {
+        let is_policy = bytes == policy_bytes && *info == APPLY_SECURITY_INFORMATION;
+        let is_original = bytes == case.original && *info == restore_info;
+        assert!(
+            is_policy || is_original,
+            "unexpected set {info:#x} {bytes:02x?}: {ctx}"
+        );
     }
 }
 
@@ -363,7 +390,15 @@ fn run(case: &Case<'_>, script: &[Option<NtStatus>]) -> RunResult {
                 ctl.engine_mut().set_bfe(state);
                 ctl.on_bfe_state_change(state, &mut rec);
             }
+            Event::Retry => ctl.on_retry(&mut rec),
             Event::Unload => ctl.on_unload(&mut rec),
+        }
+        if let Some(status) = rec.last_failure {
+            assert_eq!(
+                ctl.retry_pending(),
+                status.is_transient(),
+                "retry_pending: {ctx}"
+            );
         }
         assert_eq!(rec.outcomes.len(), calls + 1, "one outcome per call: {ctx}");
         assert!(
@@ -387,20 +422,7 @@ fn run(case: &Case<'_>, script: &[Option<NtStatus>]) -> RunResult {
         m.sessions
     );
     assert!(m.allocations.is_empty(), "leaked allocations: {ctx}");
-    let restore_info = DACL_SECURITY_INFORMATION
-        | if case.orig_protected {
-            PROTECTED_DACL_SECURITY_INFORMATION
-        } else {
-            UNPROTECTED_DACL_SECURITY_INFORMATION
-        };
-    for (info, bytes) in &m.sets {
-        let is_policy = bytes == policy_bytes && *info == APPLY_SECURITY_INFORMATION;
-        let is_original = bytes == case.original && *info == restore_info;
-        assert!(
-            is_policy || is_original,
-            "unexpected set {info:#x} {bytes:02x?}: {ctx}"
-        );
-    }
+    check_sets(case, &m.sets, &ctx);
     let policy_sets = m.sets.iter().filter(|(_, b)| b == policy_bytes).count();
     assert_eq!(
         policy_sets, rec.applied,
@@ -482,12 +504,13 @@ fn every_fault_sequence_keeps_the_invariants() {
         STATUSES.len(),
         scenarios().len()
     );
-    assert!(explored >= 6 * 2 * 2 * 9usize.pow(4));
+    assert!(explored >= 7 * 2 * 2 * 9usize.pow(4));
     assert!(restored_runs > 0 && applied_runs > restored_runs);
     for kind in [
         "Applied",
         "ApplyFailed",
         "Waiting",
+        "NoRetryNeeded",
         "BfeStopped",
         "Restored",
         "RestoreFailed",
@@ -529,8 +552,8 @@ proptest! {
     #[test]
     fn random_lifecycles_keep_the_invariants(
         initial in prop_oneof![Just(BfeState::Running), Just(BfeState::Stopped), Just(BfeState::StartPending)],
-        middle in prop::collection::vec(bfe_event(), 0..10),
-        late in prop::collection::vec(prop_oneof![bfe_event(), Just(Event::Unload)], 0..3),
+        middle in prop::collection::vec(prop_oneof![4 => bfe_event(), 1 => Just(Event::Retry)], 0..10),
+        late in prop::collection::vec(prop_oneof![bfe_event(), Just(Event::Unload), Just(Event::Retry)], 0..3),
         script in prop::collection::vec(fault(), 0..16),
         orig_protected in any::<bool>(),
         restore in any::<bool>(),
