@@ -6,6 +6,7 @@
 //! Compile-checked on Linux with `cargo check -p connsecctl --target x86_64-pc-windows-msvc`.
 
 use core::ffi::c_void;
+use core::fmt::Write as _;
 use core::ptr::{null, null_mut};
 use std::io::Write as _;
 
@@ -45,11 +46,10 @@ struct Engine {
 impl Engine {
     fn open() -> Result<Self, u32> {
         let mut handle: HANDLE = null_mut();
-        let status;
         // SAFETY: 1. A null server name is the local machine. 2. A null identity is the calling
         // user. 3. A null session asks for a default, non-dynamic session. 4. `handle` is a
         // valid place for the out handle for the duration of the call.
-        status =
+        let status =
             unsafe { FwpmEngineOpen0(null(), RPC_C_AUTHN_WINNT, null(), null(), &raw mut handle) };
         if status == 0 {
             Ok(Self { handle })
@@ -88,11 +88,10 @@ fn live_descriptor(engine: &Engine) -> Result<Vec<u8>, u32> {
     let (mut owner, mut group): (PSID, PSID) = (null_mut(), null_mut());
     let (mut dacl, mut sacl): (*mut ACL, *mut ACL) = (null_mut(), null_mut());
     let mut sd: PSECURITY_DESCRIPTOR = null_mut();
-    let status;
     // SAFETY: 1. `engine.handle` is open (owned by `Engine`). 2. Every out pointer is a valid
     // local for the duration of the call. 3. Only `sd` is freed (by `WfpBox`); the others point
     // into it and are not used after it.
-    status = unsafe {
+    let status = unsafe {
         FwpmConnectionGetSecurityInfo0(
             engine.handle,
             DACL_SECURITY_INFORMATION,
@@ -103,20 +102,19 @@ fn live_descriptor(engine: &Engine) -> Result<Vec<u8>, u32> {
             &raw mut sd,
         )
     };
-    let owned = WfpBox { ptr: sd };
+    let descriptor = WfpBox { ptr: sd };
     if status != 0 {
         return Err(status);
     }
-    if owned.ptr.is_null() {
+    if descriptor.ptr.is_null() {
         return Ok(Vec::new());
     }
-    let len;
-    // SAFETY: 1. `owned.ptr` is the valid security descriptor WFP just returned.
-    len = unsafe { GetSecurityDescriptorLength(owned.ptr) };
-    let bytes;
+    // SAFETY: 1. `descriptor.ptr` is the valid security descriptor WFP just returned.
+    let len = unsafe { GetSecurityDescriptorLength(descriptor.ptr) };
     // SAFETY: 1. The descriptor is `len` bytes long (GetSecurityDescriptorLength) and stays
-    // allocated until `owned` drops, after the copy.
-    bytes = unsafe { core::slice::from_raw_parts(owned.ptr.cast::<u8>(), len as usize) }.to_vec();
+    // allocated until `descriptor` drops, after the copy.
+    let bytes =
+        unsafe { core::slice::from_raw_parts(descriptor.ptr.cast::<u8>(), len as usize) }.to_vec();
     Ok(bytes)
 }
 
@@ -145,10 +143,10 @@ pub(crate) fn status(plan: &Plan, json: bool) -> Result<Status> {
         )
     })?;
     let ctx = SddlContext::new();
-    let live_d = describe::describe(&live_sd, &ctx);
-    let planned_d = describe::describe(&planned_sd, &ctx);
-    let live_rows = live_d.dacl.clone().unwrap_or_default();
-    let planned_rows = planned_d.dacl.clone().unwrap_or_default();
+    let live_view = describe::describe(&live_sd, &ctx);
+    let planned_view = describe::describe(&planned_sd, &ctx);
+    let live_rows = live_view.dacl.clone().unwrap_or_default();
+    let planned_rows = planned_view.dacl.clone().unwrap_or_default();
     let only_planned: Vec<AceRow> = planned_rows
         .iter()
         .filter(|r| !live_rows.contains(r))
@@ -165,8 +163,8 @@ pub(crate) fn status(plan: &Plan, json: bool) -> Result<Status> {
     if json {
         out_json(&StatusJson {
             matches,
-            planned_sddl: planned_d.sddl,
-            live_sddl: live_d.sddl,
+            planned_sddl: planned_view.sddl,
+            live_sddl: live_view.sddl,
             only_planned,
             only_live,
         })?;
@@ -177,25 +175,28 @@ pub(crate) fn status(plan: &Plan, json: bool) -> Result<Status> {
         } else {
             "Live DACL DIFFERS from the configured policy.\n"
         });
-        text.push_str(&format!(
-            "Planned: {}\nLive:    {}\n",
-            planned_d.sddl, live_d.sddl
-        ));
+        let _ = writeln!(
+            text,
+            "Planned: {}\nLive:    {}",
+            planned_view.sddl, live_view.sddl
+        );
         for r in &only_planned {
-            text.push_str(&format!(
-                "  missing: {} {} {}\n",
+            let _ = writeln!(
+                text,
+                "  missing: {} {} {}",
                 r.sid.as_deref().unwrap_or("-"),
                 r.name.as_deref().unwrap_or("-"),
                 r.rights
-            ));
+            );
         }
         for r in &only_live {
-            text.push_str(&format!(
-                "  extra:   {} {} {}\n",
+            let _ = writeln!(
+                text,
+                "  extra:   {} {} {}",
                 r.sid.as_deref().unwrap_or("-"),
                 r.name.as_deref().unwrap_or("-"),
                 r.rights
-            ));
+            );
         }
         if !matches && only_planned.is_empty() && only_live.is_empty() {
             text.push_str("  same ACEs in a different order or encoding\n");
@@ -219,10 +220,9 @@ struct Probe {
 
 fn probe_enum(engine: &Engine) -> Probe {
     let mut enum_handle: HANDLE = null_mut();
-    let status;
     // SAFETY: 1. `engine.handle` is open. 2. A null template enumerates all connections.
     // 3. `enum_handle` is a valid out pointer.
-    status =
+    let status =
         unsafe { FwpmConnectionCreateEnumHandle0(engine.handle, null(), &raw mut enum_handle) };
     if status != 0 {
         return Probe {
@@ -233,10 +233,9 @@ fn probe_enum(engine: &Engine) -> Probe {
     }
     let mut entries: *mut *mut FWPM_CONNECTION0 = null_mut();
     let mut count = 0u32;
-    let status;
     // SAFETY: 1. Both handles are open. 2. `entries` and `count` are valid out pointers; the
     // array is freed by `WfpBox` below.
-    status = unsafe {
+    let status = unsafe {
         FwpmConnectionEnum0(
             engine.handle,
             enum_handle,
@@ -275,11 +274,10 @@ unsafe extern "system" fn on_connection_event(
 fn probe_subscribe(engine: &Engine) -> Probe {
     let subscription = FWPM_CONNECTION_SUBSCRIPTION0::default();
     let mut events: HANDLE = null_mut();
-    let status;
     // SAFETY: 1. `engine.handle` is open. 2. `subscription` (null template: all connections)
     // outlives the call. 3. The callback does nothing and touches no context (null).
     // 4. `events` is a valid out pointer.
-    status = unsafe {
+    let status = unsafe {
         FwpmConnectionSubscribe0(
             engine.handle,
             &raw const subscription,

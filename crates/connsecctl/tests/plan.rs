@@ -1,5 +1,7 @@
 //! `plan`, `emit` and `explain`, run as a user runs them.
 
+#![allow(clippy::format_collect, reason = "test input and expectations, not hot code")]
+
 mod common;
 
 use common::{assert_code, fixture, repo, run, temp_dir};
@@ -22,7 +24,7 @@ fn sid(authority: u8, subs: &[u32]) -> Vec<u8> {
     b
 }
 
-/// An ACCESS_ALLOWED_ACE built by hand.
+/// An `ACCESS_ALLOWED_ACE` built by hand.
 fn allow(mask: u32, sid: &[u8]) -> Vec<u8> {
     let size = u16::try_from(8 + sid.len()).unwrap();
     let mut b = vec![0, 0];
@@ -32,9 +34,9 @@ fn allow(mask: u32, sid: &[u8]) -> Vec<u8> {
     b
 }
 
-/// The descriptor the INF's defaults must give: SYSTEM and Administrators FWPM_GENERIC_ALL
-/// (0x000F07FF), Network Configuration Operators, PolicyAgent and MpsSvc
-/// FWPM_GENERIC_READ|FWPM_GENERIC_EXECUTE (0x000201D4|0x00020220 = 0x000203F4), platform-facts
+/// The descriptor the INF's defaults must give: SYSTEM and Administrators `FWPM_GENERIC_ALL`
+/// (0x000F07FF), Network Configuration Operators, `PolicyAgent` and `MpsSvc`
+/// `FWPM_GENERIC_READ|FWPM_GENERIC_EXECUTE` (0x000201D4|0x00020220 = 0x000203F4), platform-facts
 /// §3.5; service SIDs S-1-5-80-SHA1(upper-case UTF-16LE name), checked with Python's hashlib.
 fn expected_default_descriptor() -> String {
     let aces = [
@@ -334,7 +336,7 @@ fn explain_decodes_hex_files_and_binary() {
     let spaced: String = hex
         .as_bytes()
         .chunks(32)
-        .map(|c| format!("{}\n", std::str::from_utf8(c).unwrap()))
+        .map(|c| format!("{}\n", core::str::from_utf8(c).unwrap()))
         .collect();
     std::fs::write(dir.join("sd.txt"), spaced).unwrap();
     let bytes: Vec<u8> = (0..hex.len())

@@ -1,5 +1,7 @@
 //! `sddl encode|decode`, the batch codec of issue 2: one line in, one line out, in order.
 
+#![allow(clippy::format_collect, reason = "test input and expectations, not hot code")]
+
 mod common;
 
 use std::io::Read as _;
@@ -117,7 +119,7 @@ fn json_lines() {
 #[test]
 fn long_lines_and_many_lines() {
     // 256 ACEs with domain SIDs (the measured case), many times: buffers grow and are reused.
-    let line: String = std::iter::once("D:".to_owned())
+    let line: String = core::iter::once("D:".to_owned())
         .chain((0..256).map(|i| format!("(A;;0x1f01ff;;;{DOMAIN}-{})", 1000 + i)))
         .collect();
     let input = format!("{line}\n").repeat(150);
