@@ -1,6 +1,9 @@
 //! `plan`, `emit` and `explain`, run as a user runs them.
 
-#![allow(clippy::format_collect, reason = "test input and expectations, not hot code")]
+#![allow(
+    clippy::format_collect,
+    reason = "test input and expectations, not hot code"
+)]
 
 mod common;
 

@@ -1,6 +1,9 @@
 //! `sddl encode|decode`, the batch codec of issue 2: one line in, one line out, in order.
 
-#![allow(clippy::format_collect, reason = "test input and expectations, not hot code")]
+#![allow(
+    clippy::format_collect,
+    reason = "test input and expectations, not hot code"
+)]
 
 mod common;
 
