@@ -293,7 +293,7 @@ impl fmt::Display for ConfigError<'_> {
                 kind: crate::principal::PrincipalErrorKind::Sid(kind),
                 ..
             })
-            | ConfigErrorKind::Sddl(kind) => write!(f, " ({kind:?})"),
+            | ConfigErrorKind::Sddl(kind) => write!(f, " ({kind})"),
             _ => Ok(()),
         }
     }
@@ -604,12 +604,6 @@ fn parse_flag<'a>(v: &RegValue<'a>, name: &'static str) -> Result<bool, ConfigEr
 
 fn name_is(name: &[u16], expected: &str) -> bool {
     eq_ignore_case(name, 0, name.len(), expected)
-}
-
-impl Text for [u16] {
-    fn at(&self, i: usize) -> Option<u16> {
-        self.get(i).copied()
-    }
 }
 
 impl<'a> Config<'a> {

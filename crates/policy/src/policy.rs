@@ -230,7 +230,7 @@ impl fmt::Display for PolicyError<'_> {
                 write!(f, "DACL of {size} bytes exceeds {MAX_ACL_LEN}")
             }
             PolicyError::InvalidAcl(e) => {
-                write!(f, "invalid ACL at byte {}: {:?}", e.offset, e.kind)
+                write!(f, "invalid ACL at byte {}: {}", e.offset, e.kind)
             }
         }
     }

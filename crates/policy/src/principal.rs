@@ -84,7 +84,7 @@ impl fmt::Display for PrincipalError {
             self.kind.reason()
         )?;
         if let PrincipalErrorKind::Sid(kind) = self.kind {
-            write!(f, " ({kind:?})")?;
+            write!(f, " ({kind})")?;
         }
         Ok(())
     }

@@ -90,6 +90,13 @@ impl Text for Wide<'_> {
     }
 }
 
+/// Value names as the driver reads them (aligned UTF-16 code units).
+impl Text for [u16] {
+    fn at(&self, i: usize) -> Option<u16> {
+        self.get(i).copied()
+    }
+}
+
 /// A `&str` seen byte by byte: ASCII bytes are their own code units, and every byte of a
 /// multi-byte UTF-8 sequence is >= 0x80, which no grammar here accepts, so offsets stay exact
 /// for the ASCII text that can be valid.
