@@ -82,7 +82,8 @@ pub(crate) enum Command {
         #[command(subcommand)]
         direction: SddlCommand,
     },
-    /// (Windows) Compare the live connection-objects DACL with the configured policy.
+    /// (Windows) Compare the live connection-objects DACL with the configured policy (by
+    /// default the service's Parameters key in the registry; or the given source).
     #[command(after_help = EXIT_CODES)]
     Status(SourceArgs),
     /// (Windows) Try to enumerate and to subscribe to connection objects as the current user.
@@ -135,6 +136,18 @@ pub(crate) struct SourceArgs {
     /// With --sddl/--principal: set `RestoreOnUnload` to 0.
     #[arg(long, conflicts_with_all = ["reg", "inf"])]
     pub(crate) no_restore_on_unload: bool,
+}
+
+impl SourceArgs {
+    /// Whether no source option was given (the embedded INF defaults for `plan`/`emit`, the live
+    /// registry for `status`).
+    #[cfg_attr(
+        not(windows),
+        allow(dead_code, reason = "only `status` on Windows asks")
+    )]
+    pub(crate) fn is_default(&self) -> bool {
+        self.reg.is_none() && self.inf.is_none() && self.sddl.is_none() && self.principal.is_empty()
+    }
 }
 
 fn parse_sid(text: &str) -> Result<Sid, String> {

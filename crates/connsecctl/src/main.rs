@@ -330,7 +330,12 @@ fn cmd_sddl(direction: SddlCommand, json: bool) -> Result<Status> {
 
 #[cfg(windows)]
 fn cmd_status(source: &SourceArgs, json: bool) -> Result<Status> {
-    let values = source::load(source)?;
+    // Without a source option: the configuration the driver reads, from the live registry.
+    let values = if source.is_default() {
+        windows::registry_values()?
+    } else {
+        source::load(source)?
+    };
     let plan = match plan::plan(&values) {
         Ok(p) => p,
         Err(p) => return refused(&p, json),

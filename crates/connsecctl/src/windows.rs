@@ -14,6 +14,7 @@ use anyhow::{Result, anyhow};
 use secdesc::{SddlContext, SecurityDescriptor};
 use serde::Serialize;
 use windows_sys::Win32::Foundation::{ERROR_ACCESS_DENIED, HANDLE};
+use windows_sys::Win32::Foundation::{ERROR_MORE_DATA, ERROR_NO_MORE_ITEMS};
 use windows_sys::Win32::NetworkManagement::WindowsFilteringPlatform::{
     FWPM_CONNECTION_EVENT_TYPE, FWPM_CONNECTION_SUBSCRIPTION0, FWPM_CONNECTION0,
     FwpmConnectionCreateEnumHandle0, FwpmConnectionDestroyEnumHandle0, FwpmConnectionEnum0,
@@ -23,10 +24,14 @@ use windows_sys::Win32::NetworkManagement::WindowsFilteringPlatform::{
 use windows_sys::Win32::Security::{
     ACL, DACL_SECURITY_INFORMATION, GetSecurityDescriptorLength, PSECURITY_DESCRIPTOR, PSID,
 };
+use windows_sys::Win32::System::Registry::{
+    HKEY, HKEY_LOCAL_MACHINE, KEY_READ, RegCloseKey, RegEnumValueW, RegOpenKeyExW,
+};
 use windows_sys::Win32::System::Rpc::RPC_C_AUTHN_WINNT;
 
 use crate::describe::{self, AceRow};
 use crate::plan::Plan;
+use crate::source::{Value, Values};
 use crate::{Status, out, out_json};
 
 /// A WFP status as text: `access denied` for `ERROR_ACCESS_DENIED`, else the hex code.
@@ -116,6 +121,96 @@ fn live_descriptor(engine: &Engine) -> Result<Vec<u8>, u32> {
     let bytes =
         unsafe { core::slice::from_raw_parts(descriptor.ptr.cast::<u8>(), len as usize) }.to_vec();
     Ok(bytes)
+}
+
+/// An open registry key, closed on drop.
+struct RegistryKey {
+    handle: HKEY,
+}
+
+impl Drop for RegistryKey {
+    fn drop(&mut self) {
+        // SAFETY: 1. `handle` was opened by `RegOpenKeyExW` in `registry_values` and is private
+        // to this type, so it is closed exactly once, here.
+        unsafe { RegCloseKey(self.handle) };
+    }
+}
+
+/// The values under the service's `Parameters` key, as the driver reads them at load: the
+/// configuration `status` compares against when no other source is given.
+pub(crate) fn registry_values() -> Result<Values> {
+    let key_name = connsec_policy::config::PARAMETERS_KEY;
+    let path: Vec<u16> = key_name.encode_utf16().chain([0]).collect();
+    let mut handle: HKEY = null_mut();
+    // SAFETY: 1. `HKEY_LOCAL_MACHINE` is a predefined key. 2. `path` is NUL-terminated UTF-16
+    // and outlives the call. 3. `handle` is a valid out pointer.
+    let status = unsafe {
+        RegOpenKeyExW(
+            HKEY_LOCAL_MACHINE,
+            path.as_ptr(),
+            0,
+            KEY_READ,
+            &raw mut handle,
+        )
+    };
+    if status != 0 {
+        return Err(anyhow!(
+            "status: opening HKLM\\{key_name}: {}",
+            status_text(status)
+        ));
+    }
+    let key = RegistryKey { handle };
+    let mut values = Vec::new();
+    // Value names are at most 16,383 characters; data grows on ERROR_MORE_DATA.
+    let mut name = vec![0u16; 16_384];
+    let mut data = vec![0u8; 1 << 18];
+    let mut index = 0u32;
+    loop {
+        let mut name_len = u32::try_from(name.len()).unwrap_or(u32::MAX);
+        let mut data_len = u32::try_from(data.len()).unwrap_or(u32::MAX);
+        let mut kind = 0u32;
+        // SAFETY: 1. `key.handle` is open. 2. `name` and `data` are writable for the lengths
+        // passed in `name_len` and `data_len`. 3. The other pointers are valid locals or null
+        // (reserved).
+        let status = unsafe {
+            RegEnumValueW(
+                key.handle,
+                index,
+                name.as_mut_ptr(),
+                &raw mut name_len,
+                null(),
+                &raw mut kind,
+                data.as_mut_ptr(),
+                &raw mut data_len,
+            )
+        };
+        match status {
+            0 => {
+                let name = String::from_utf16_lossy(name.get(..name_len as usize).unwrap_or(&[]));
+                let data = data.get(..data_len as usize).unwrap_or(&[]).to_vec();
+                values.push(Value {
+                    name,
+                    kind: connsec_inf::RegType(kind),
+                    data,
+                    line: None,
+                });
+                index += 1;
+            }
+            ERROR_MORE_DATA => data.resize((data_len as usize).max(data.len() * 2), 0),
+            ERROR_NO_MORE_ITEMS => break,
+            other => {
+                return Err(anyhow!(
+                    "status: reading HKLM\\{key_name}: {}",
+                    status_text(other)
+                ));
+            }
+        }
+    }
+    Ok(Values {
+        origin: format!("HKLM\\{key_name}"),
+        file: None,
+        values,
+    })
 }
 
 #[derive(Serialize)]
