@@ -240,3 +240,39 @@ fn repeated_sections_merge() {
     let a = inf.section("A").unwrap();
     assert_eq!(a.lines.iter().map(|l| l.number).collect::<Vec<_>>(), [2, 5]);
 }
+
+/// The repository's own INF, when present: its `Parameters` defaults come out as the registry
+/// bytes the driver will read.
+#[test]
+fn the_repository_inx_parses() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../inf/connsec.inx");
+    let Ok(bytes) = std::fs::read(&path) else {
+        println!("skipped: {} is absent", path.display());
+        return;
+    };
+    let inf = Inf::from_named_bytes(&bytes, "inf/connsec.inx").unwrap();
+    assert!(
+        inf.undefined_strings().is_empty(),
+        "{:?}",
+        inf.undefined_strings()
+    );
+    let entries = inf.add_reg_entries().unwrap();
+    let params: Vec<_> = entries
+        .iter()
+        .filter(|e| e.is_hkr_value_in("Parameters"))
+        .collect();
+    let principals = params.iter().find(|e| e.name == "Principals").unwrap();
+    assert_eq!(principals.kind, Some(RegType::MULTI_SZ));
+    let list = connsec_inf::decode_multi_sz(&principals.data).unwrap();
+    assert_eq!(list[0], "SY:GENERIC_ALL");
+    assert!(
+        list.iter()
+            .any(|p| p == "NT SERVICE\\MpsSvc:GENERIC_READ|GENERIC_EXECUTE"),
+        "{list:?}"
+    );
+    let restore = params.iter().find(|e| e.name == "RestoreOnUnload").unwrap();
+    assert_eq!(
+        (restore.kind, restore.data.as_slice()),
+        (Some(RegType::DWORD), &[1, 0, 0, 0][..])
+    );
+}
