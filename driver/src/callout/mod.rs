@@ -6,6 +6,11 @@
 //! calls ([`executor`]), owns the kernel objects through small RAII wrappers ([`session`],
 //! [`transaction`], [`registration`]), and provides the three callout functions ([`callbacks`]).
 //!
+//! The module needs nothing from the driver but `crate::wfp` (and `connsec-events`), so
+//! `crates/callout/tests/driver_ffi.rs` compiles this very source on Linux against a model of
+//! the WFP functions: call order, arguments, unwinding after a failure at every call, the `Drop`
+//! safety net, and the callout functions are tested there.
+//!
 //! Use from the driver (both at `PASSIVE_LEVEL`):
 //!
 //! ```ignore
