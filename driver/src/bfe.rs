@@ -97,3 +97,19 @@ impl Drop for BfeSubscription {
 // SAFETY: the change handle may be used from any thread; the driver's global state that holds
 // it is serialised by the driver's wait lock.
 unsafe impl Send for BfeSubscription {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_states_map_to_the_policy_view() {
+        assert_eq!(to_bfe_state(0), BfeState::Stopped);
+        assert_eq!(to_bfe_state(1), BfeState::StartPending);
+        assert_eq!(to_bfe_state(2), BfeState::StopPending);
+        assert_eq!(to_bfe_state(3), BfeState::Running);
+        assert_eq!(to_bfe_state(4), BfeState::Unknown(4));
+        // A negative C enum value cannot be a state; it is reported, not wrapped.
+        assert_eq!(to_bfe_state(-1), BfeState::Unknown(u32::MAX));
+    }
+}

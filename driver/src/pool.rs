@@ -89,3 +89,52 @@ impl Drop for PoolBuffer {
 // SAFETY: `PoolBuffer` owns plain bytes in non-paged pool; nothing about it is tied to the
 // thread that allocated it, exactly as for `Box<[u8]>`.
 unsafe impl Send for PoolBuffer {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buffers_are_zeroed_writable_and_exactly_sized() {
+        let mut buffer = PoolBuffer::try_zeroed(68).expect("allocation");
+        assert_eq!(buffer.as_slice(), &[0_u8; 68][..]);
+        // SAFETY: 1. the pointer is to 68 writable bytes owned by `buffer`;
+        //         2. no slice of it is alive during the writes.
+        unsafe {
+            buffer.as_mut_ptr().write(0xA5);
+        }
+        assert_eq!(buffer.as_slice().first(), Some(&0xA5));
+        assert_eq!(buffer.as_slice().len(), 68);
+    }
+
+    #[test]
+    fn a_static_borrow_sees_the_same_bytes_and_ends_before_the_free() {
+        let mut buffer = PoolBuffer::try_zeroed(8).expect("allocation");
+        let address = buffer.as_slice().as_ptr();
+        {
+            // SAFETY: 1. the slice is used only inside this block, before `buffer` is dropped
+            //            or used again.
+            let bytes = unsafe { buffer.as_static_mut() };
+            bytes.copy_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8]);
+            assert_eq!(bytes.as_ptr(), address);
+        }
+        // Moving the owner does not move the allocation.
+        let moved = buffer;
+        assert_eq!(moved.as_slice(), &[1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(moved.as_slice().as_ptr(), address);
+    }
+
+    #[test]
+    fn an_empty_buffer_is_allowed() {
+        let buffer = PoolBuffer::try_zeroed(0).expect("no allocation needed");
+        assert!(buffer.as_slice().is_empty());
+    }
+
+    #[test]
+    fn an_impossible_size_is_an_error_not_a_panic() {
+        assert_eq!(
+            PoolBuffer::try_zeroed(usize::MAX).err(),
+            Some(STATUS_INSUFFICIENT_RESOURCES)
+        );
+    }
+}

@@ -260,3 +260,67 @@ impl Drop for ParametersKey {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_names_encode_as_utf16_without_terminator() {
+        for name in VALUE_NAMES {
+            let wide = WideName::new(name).expect("every policy value name fits");
+            let expected: Vec<u16> = name.encode_utf16().collect();
+            assert_eq!(wide.as_units(), expected.as_slice(), "{name}");
+            let unicode = wide.unicode_string().expect("short name");
+            assert_eq!(usize::from(unicode.Length), expected.len() * 2, "{name}");
+            assert_eq!(unicode.MaximumLength, unicode.Length, "{name}");
+            assert_eq!(
+                unicode.Buffer.cast_const(),
+                wide.as_units().as_ptr(),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_name_longer_than_the_buffer_is_refused() {
+        let long = "x".repeat(MAX_NAME_UNITS + 1);
+        assert!(WideName::new(&long).is_none());
+        assert!(WideName::new(&long[1..]).is_some());
+    }
+
+    #[test]
+    fn present_values_are_handed_over_in_value_names_order_with_type_and_bytes() {
+        let value = |name: &str, kind: u32, bytes: &[u8]| {
+            let mut data = PoolBuffer::try_zeroed(bytes.len() + 4).expect("allocation");
+            // SAFETY: 1. `data` owns `bytes.len() + 4` writable bytes, `bytes` is readable;
+            //         2. the two do not overlap and no slice of `data` is alive.
+            unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), data.as_mut_ptr(), bytes.len()) };
+            RawValue {
+                name: WideName::new(name).expect("short"),
+                kind,
+                data,
+                len: bytes.len(),
+            }
+        };
+        let mut values: [Option<RawValue>; VALUE_COUNT] = [const { None }; VALUE_COUNT];
+        // Only the first and the last value are present.
+        values[0] = Some(value(VALUE_NAMES[0], 7, b"S\0Y\0\0\0\0\0"));
+        values[VALUE_COUNT - 1] = Some(value(VALUE_NAMES[VALUE_COUNT - 1], 4, &[1, 0, 0, 0]));
+        let values = ParameterValues { values };
+
+        let (reg_values, count) = values.reg_values();
+        assert_eq!(count, 2);
+        let first = &reg_values[0];
+        assert_eq!(
+            first.name,
+            WideName::new(VALUE_NAMES[0]).unwrap().as_units()
+        );
+        assert_eq!(first.kind, RegType::MultiSz);
+        // Exactly the bytes read, not the whole pool buffer.
+        assert_eq!(first.data, b"S\0Y\0\0\0\0\0");
+        let second = &reg_values[1];
+        assert_eq!(second.kind, RegType::Dword);
+        assert_eq!(second.data, &[1, 0, 0, 0]);
+    }
+}
