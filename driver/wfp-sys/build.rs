@@ -116,9 +116,18 @@ const WFP_VARS: &[&str] = &[
     "FWPM_TXN_READ_ONLY",
 ];
 
-/// Items bindgen cannot express (anonymous members of a typedef'd type, PR #595's blocklist);
-/// generated as opaque blobs of the right size and alignment.
-const OPAQUE_TYPES: &[&str] = &[".*NET_BUFFER_HEADER", ".*NDIS_OPEN_BLOCK"];
+/// Types generated as opaque blobs of the right size and alignment, whose fields bindgen then
+/// neither emits nor follows:
+/// - `NET_BUFFER_HEADER`, `NDIS_OPEN_BLOCK`: anonymous members of a typedef'd type, which
+///   bindgen cannot express (PR #595 blocklists them and writes the union by hand);
+/// - `FWPM_PROVIDER_CONTEXT*`: reached only through a pointer (`FWPS_FILTER3.providerContext`)
+///   that the driver never follows; opaque, it keeps the whole IPsec/IKE policy type tree
+///   (`ipsectypes.h`, `iketypes.h`) out of the bindings.
+const OPAQUE_TYPES: &[&str] = &[
+    ".*NET_BUFFER_HEADER",
+    ".*NDIS_OPEN_BLOCK",
+    "FWPM_PROVIDER_CONTEXT[0-9]_?",
+];
 
 fn main() -> anyhow::Result<()> {
     println!("cargo::rerun-if-changed=build.rs");
