@@ -188,16 +188,21 @@ pub(crate) fn encode(
     let mut batch = Batch::default();
     while let Some(line) = lines.next_line()? {
         batch.lines += 1;
-        let result = match core::str::from_utf8(line) {
-            Ok(text) => encode_sddl(text, ctx, &mut bin).map_err(text_error),
-            Err(e) => Err(format!("at byte {}: input is not UTF-8", e.valid_up_to())),
-        };
+        // SIMD validation first; the scalar one only to locate an error.
+        let text = simdutf8::basic::from_utf8(line).map_err(|_| match core::str::from_utf8(line) {
+            Err(e) => format!("at byte {}: input is not UTF-8", e.valid_up_to()),
+            Ok(_) => "input is not UTF-8".to_owned(),
+        });
+        let result = text.and_then(|text| encode_sddl(text, ctx, &mut bin).map_err(text_error));
         match (result, json) {
             (Ok(len), false) => {
                 let n = 2 * len + 1;
                 let out = w.reserve(n)?;
                 let (digits, nl) = out.split_at_mut(2 * len);
-                hex::encode_to_slice(&bin[..len], digits);
+                if faster_hex::hex_encode(&bin[..len], digits).is_err() {
+                    // Cannot happen: `digits` is exactly twice as long as the descriptor.
+                    hex::encode_to_slice(&bin[..len], digits);
+                }
                 nl[0] = b'\n';
                 w.advance(n);
             }
