@@ -7,6 +7,14 @@
 //! equal: the codec's, Samba's, and the generator's own model (`common::expected_bytes`). The
 //! model says which side is wrong when the two parsers disagree.
 //!
+//! A second test takes 10,000 other generated strings and makes one random edit to each
+//! (delete, insert, replace, truncate, swap), so most become invalid. Where both accept, the
+//! bytes must be equal; where only Samba accepts, the codec's error must be one of the strict
+//! grammar rules Samba does not apply (`STRICTER_THAN_SAMBA`); where only the codec accepts, the
+//! text must hold a lower-case alias (and Samba must then agree once aliases are upper-cased) or
+//! an ACE flag Samba lacks (`CR`, `TP`). Whitespace is left out of the edits: Windows and Samba
+//! skip it between tokens, the codec rejects it (a known difference, reported to its owner).
+//!
 //! Environment:
 //! * `CONNSEC_DIFF_SEED` — a u64 (decimal or `0x…`) replacing the default seed; the seed in use
 //!   is always printed, so a failure reproduces with it.
@@ -252,5 +260,168 @@ fn sddl_encode_matches_samba_4_22() {
     assert_eq!(
         agree, total,
         "not every case agreed (seed {seed:#x}); see MISMATCH lines above"
+    );
+}
+
+/// Error kinds for which the codec may reject text Samba accepts: the codec follows the strict
+/// MS-DTYP SID grammar and 32-bit fields, Samba is looser (platform-facts §4.3, §4.8).
+const STRICTER_THAN_SAMBA: &[&str] = &[
+    "LeadingZero",          // S-1-5-018, S-1-05-18 (Samba reads them as decimal)
+    "SidRevision",          // S-2-…, S-15-… (Samba accepts any revision)
+    "HexAuthorityTooSmall", // S-1-0x5-18 (MS-DTYP: hex only from 2^32)
+    "NoSubAuthorities",     // S-1-5 (Windows refuses it)
+    "NumberTooLarge",       // more than 8 hex digits in a mask, e.g. 0x001f01fff
+    "GuidOnNonObjectAce",   // (A;;FA;;<guid>;WD): Samba drops the GUID silently
+];
+
+/// Whether some ACE's flags field holds `CR` (`CRITICAL_ACE_FLAG`) or `TP`
+/// (`TRUST_PROTECTED_FILTER_ACE_FLAG`), flags the codec knows and Samba 4.22 does not.
+fn has_ace_flag_unknown_to_samba(text: &str) -> bool {
+    text.split('(').skip(1).any(|ace| {
+        let flags = ace.split(';').nth(1).unwrap_or("").as_bytes();
+        flags.chunks(2).any(|t| t == b"CR" || t == b"TP")
+    })
+}
+
+/// One random edit of a valid SDDL string: delete, insert, replace, truncate or swap.
+fn mutated() -> impl Strategy<Value = String> {
+    use proptest::prelude::any;
+    use proptest::sample::{Index, select};
+    // No whitespace: Windows and Samba skip it between tokens, the codec does not (reported).
+    const CHARS: &[u8] = b"();:-0123456789abcdefxABCDEFSOGDPAIRUL";
+    (common::descriptor(), any::<Index>(), 0u8..5, select(CHARS)).prop_map(|(x, at, op, ch)| {
+        let mut t = x.sddl().into_bytes();
+        if !t.is_empty() {
+            let i = at.index(t.len());
+            match op {
+                0 => drop(t.remove(i)),
+                1 => t.insert(i, ch),
+                2 => t[i] = ch,
+                3 => t.truncate(i),
+                _ => {
+                    let j = (i + 1).min(t.len() - 1);
+                    t.swap(i, j);
+                }
+            }
+        }
+        String::from_utf8(t).expect("ASCII in, ASCII out")
+    })
+}
+
+/// Upper-cases every two-letter token in a SID position (after `O:`/`G:` or the last `;` of an
+/// ACE): Windows and the codec take aliases in any case, Samba only in upper case.
+fn upper_aliases(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = b.to_vec();
+    for i in 1..b.len() {
+        let starts = matches!(b[i - 1], b':' | b';');
+        let two = i + 2 <= b.len() && b[i].is_ascii_alphabetic() && b[i + 1].is_ascii_alphabetic();
+        let ends = b
+            .get(i + 2)
+            .is_none_or(|&c| c == b')' || b.get(i + 3) == Some(&b':'));
+        if starts && two && ends {
+            out[i].make_ascii_uppercase();
+            out[i + 1].make_ascii_uppercase();
+        }
+    }
+    String::from_utf8(out).expect("ASCII")
+}
+
+#[test]
+fn mutated_sddl_is_accepted_and_rejected_like_samba() {
+    let version = match samba_version() {
+        Ok(v) => v,
+        Err(why) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI is set and the Samba oracle is unavailable: {why}"
+            );
+            println!("SKIPPED mutation differential against Samba: {why}");
+            return;
+        }
+    };
+    let seed = seed().wrapping_add(1);
+    let mut key = [0u8; 32];
+    key[..8].copy_from_slice(&seed.to_le_bytes());
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &key),
+    );
+    let strategy = mutated();
+    let texts: Vec<String> = (0..CASES)
+        .map(|_| {
+            strategy
+                .new_tree(&mut runner)
+                .expect("generator never rejects")
+                .current()
+        })
+        .collect();
+    let samba = run_oracle(&texts);
+    let ctx = SddlContext::new()
+        .with_domain_sid(Sid::parse(common::DOMAIN_SID_TEXT).expect("test domain SID parses"));
+
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    let mut failures = Vec::new();
+    let mut codec_only = Vec::new();
+    for (text, samba) in texts.iter().zip(&samba) {
+        let ours = codec(text, &ctx);
+        let key = match (ours.starts_with("error:"), samba.starts_with("error:")) {
+            (true, true) => "both reject".to_owned(),
+            (false, false) if ours == *samba => "both accept, same bytes".to_owned(),
+            (false, false) => {
+                failures.push(format!(
+                    "both accept, bytes differ\n  sddl:  {text}\n  samba: {samba}\n  codec: {ours}"
+                ));
+                "both accept, bytes DIFFER".to_owned()
+            }
+            (false, true) if has_ace_flag_unknown_to_samba(text) => {
+                "codec accepts, Samba rejects: ACE flag CR/TP (unknown to Samba)".to_owned()
+            }
+            (false, true) => {
+                codec_only.push((text.clone(), ours));
+                "codec accepts, Samba rejects: lower-case alias (checked upper-cased)".to_owned()
+            }
+            (true, false) => {
+                let kind = ours
+                    .split("(kind ")
+                    .nth(1)
+                    .unwrap_or("")
+                    .split([' ', '(', ',', ')'])
+                    .next()
+                    .unwrap_or("");
+                if !STRICTER_THAN_SAMBA.contains(&kind) {
+                    failures.push(format!("codec rejects what Samba accepts ({kind})\n  sddl:  {text}\n  samba: {samba}\n  codec: {ours}"));
+                }
+                format!("Samba accepts, codec rejects: {kind}")
+            }
+        };
+        *counts.entry(key).or_default() += 1;
+    }
+    // What only the codec accepts must be Samba-acceptable once aliases are upper-cased.
+    let retried = run_oracle(
+        &codec_only
+            .iter()
+            .map(|(t, _)| upper_aliases(t))
+            .collect::<Vec<_>>(),
+    );
+    for ((text, ours), samba) in codec_only.iter().zip(&retried) {
+        if ours != samba {
+            failures.push(format!("codec accepts what Samba rejects, even with upper-case aliases\n  sddl:  {text}\n  samba: {samba}\n  codec: {ours}"));
+        }
+    }
+    println!(
+        "mutation differential vs Samba {version}: {} cases, seed {seed:#x}",
+        texts.len()
+    );
+    for (k, n) in &counts {
+        println!("  {n:6}  {k}");
+    }
+    for f in failures.iter().take(SHOW) {
+        println!("MISMATCH {f}");
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mutated cases disagree with Samba (seed {seed:#x}); see MISMATCH lines",
+        failures.len()
     );
 }
