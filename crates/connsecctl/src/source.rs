@@ -99,9 +99,7 @@ pub(crate) fn from_reg_bytes(bytes: &[u8], file: &str) -> Result<Values, connsec
         return Err(connsec_inf::Error {
             file: Some(file.to_owned()),
             line: 0,
-            kind: connsec_inf::ErrorKind::UnexpectedLine(format!(
-                "no [HKEY_LOCAL_MACHINE\\{PARAMETERS_KEY}] key in the file"
-            )),
+            kind: connsec_inf::ErrorKind::NoSuchKey(full),
         });
     };
     let values = key

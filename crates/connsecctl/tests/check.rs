@@ -62,6 +62,15 @@ fn syntax_errors_and_refusals() {
             "{f}:8: error: \"yes\" is not a 32-bit number for REG_DWORD\n{f}: FAILED (1 error, 0 warnings)\n"
         )
     );
+    let f = fixture("otherkey.reg");
+    let r = run(&["check", &f]);
+    assert_code(&r, 1);
+    assert_eq!(
+        r.stdout.lines().next().unwrap(),
+        format!(
+            "{f}: error: no [HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\connsec\\Parameters] key in the file"
+        )
+    );
     let f = fixture("lockout.reg");
     let r = run(&["check", &f]);
     assert_code(&r, 1);

@@ -110,6 +110,8 @@ pub enum ErrorKind {
     TrailingText(String),
     /// A `.reg` key path that does not start with a known `HKEY_` root.
     BadKeyPath(String),
+    /// The `.reg` file has no key with this path (line 0: the whole file).
+    NoSuchKey(String),
 }
 
 impl fmt::Display for ErrorKind {
@@ -164,6 +166,7 @@ impl fmt::Display for ErrorKind {
             Self::BadEscape(c) => write!(f, "unknown escape \\{c} in string"),
             Self::TrailingText(t) => write!(f, "unexpected text {t:?} after the value"),
             Self::BadKeyPath(t) => write!(f, "key path {t:?} does not start with HKEY_"),
+            Self::NoSuchKey(t) => write!(f, "no [{t}] key in the file"),
         }
     }
 }
