@@ -114,6 +114,11 @@ impl ControlDevice {
         Ok(this)
     }
 
+    /// The framework handle (for objects parented to the device). Valid while `self` lives.
+    pub(crate) const fn handle(&self) -> WDFDEVICE {
+        self.device
+    }
+
     /// The WDM `DEVICE_OBJECT` behind the control device (for the WFP calls that want one).
     /// It stays valid until this value is deleted or dropped.
     pub(crate) fn wdm_device_object(&self) -> PDEVICE_OBJECT {

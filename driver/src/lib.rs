@@ -17,6 +17,7 @@
 //! |---|---|---|
 //! | [`etw::EtwRegistration`] | `EtwRegister` | `EtwUnregister` |
 //! | [`device::ControlDevice`] | `WdfControlDeviceInitAllocate` + `WdfDeviceCreate` | `WdfObjectDelete` |
+//! | [`timer::RetryTimer`] | `WdfTimerCreate` (passive-level, one-shot) | `WdfTimerStop` (wait) + `WdfObjectDelete` |
 //! | [`registry::ParametersKey`] | `WdfDriverOpenParametersRegistryKey` | `WdfRegistryClose` |
 //! | [`pool::PoolBuffer`] | `ExAllocatePool2` (via `WdkAllocator`, fallibly) | `ExFreePool` |
 //! | [`bfe::BfeSubscription`] | `FwpmBfeStateSubscribeChanges0` | `FwpmBfeStateUnsubscribeChanges0` |
@@ -69,6 +70,7 @@ mod pool;
 mod registry;
 mod state;
 mod status;
+mod timer;
 mod wfp_box;
 
 use core::{ffi::c_void, ptr};
@@ -80,7 +82,7 @@ use wdk_alloc::WdkAllocator;
 use wdk_sys::{
     _WDF_DRIVER_INIT_FLAGS, NTSTATUS, PCUNICODE_STRING, PDRIVER_OBJECT, STATUS_INTERNAL_ERROR,
     STATUS_INVALID_PARAMETER, STATUS_SUCCESS, ULONG, WDF_DRIVER_CONFIG, WDF_NO_OBJECT_ATTRIBUTES,
-    WDFDRIVER, call_unsafe_wdf_function_binding,
+    WDFDRIVER, WDFTIMER, call_unsafe_wdf_function_binding,
 };
 
 use crate::{
@@ -105,10 +107,11 @@ const STATUS_BAD_CONFIGURATION: NTSTATUS = STATUS_INVALID_PARAMETER;
 /// thread. It lives in the `INIT` section, which the kernel discards after it returns.
 ///
 /// Order: register the ETW provider; create the WDF driver (non-PnP, with an unload callback)
-/// and the wait lock; create the control device; read `Parameters` and have the policy crate
+/// and the wait lock; create the control device and the retry timer; read `Parameters` and have the policy crate
 /// parse it and build the DACL (a bad configuration stops here, after an event, with nothing
 /// applied); publish the state; subscribe to BFE state changes; run the policy flow's `on_load`
-/// (which reads the BFE state and applies if BFE runs); register the callouts (a failure there
+/// (which reads the BFE state and applies if BFE runs; a transient failure arms the retry
+/// timer); register the callouts (a failure there
 /// is reported and does not affect the DACL).
 ///
 /// # Safety
@@ -154,6 +157,16 @@ pub unsafe extern "system" fn driver_entry(
         Err(status) => return status,
     };
 
+    // The retry timer (under the device). Optional: without it, a transient failure waits for
+    // the next BFE restart.
+    let retry = match timer::RetryTimer::create(device.handle(), Some(evt_retry_timer)) {
+        Ok(timer) => Some(timer),
+        Err(status) => {
+            wdk::println!("connsec: WdfTimerCreate failed: {status:#010X}; no retries");
+            None
+        }
+    };
+
     // 4. Configuration and DACL. Nothing touches WFP before this has succeeded, so a bad
     //    configuration leaves the existing descriptor untouched.
     let policy = match load_policy(driver_handle) {
@@ -167,6 +180,8 @@ pub unsafe extern "system" fn driver_entry(
         subscription: None,
         callout: None,
         policy,
+        retry,
+        retries: 0,
         device,
         etw,
     };
@@ -200,6 +215,7 @@ pub unsafe extern "system" fn driver_entry(
             Some(state) => {
                 state.subscription = Some(subscription);
                 state.policy.controller().on_load(&mut EtwSink);
+                state.schedule_retry();
                 None
             }
             None => Some(subscription),
@@ -329,6 +345,19 @@ extern "C" fn evt_driver_unload(_driver: WDFDRIVER) {
     }
 }
 
+/// The retry timer's `EvtTimerFunc` (a passive-level timer: `PASSIVE_LEVEL`, a system work
+/// item; pageable): one more attempt after a transient failure, re-armed while it is needed.
+#[unsafe(link_section = "PAGE")]
+extern "C" fn evt_retry_timer(_timer: WDFTIMER) {
+    wdk::paged_code!();
+    GLOBAL.with(|slot| {
+        if let Some(state) = slot {
+            state.policy.controller().on_retry(&mut EtwSink);
+            state.schedule_retry();
+        }
+    });
+}
+
 /// The `FwpmBfeStateSubscribeChanges0` callback (`PASSIVE_LEVEL`, any system thread; pageable).
 /// It hands the new state to the policy flow and never unsubscribes (that would deadlock).
 #[unsafe(link_section = "PAGE")]
@@ -341,6 +370,7 @@ extern "C" fn bfe_state_changed(_context: *mut c_void, new_state: wfp::FWPM_SERV
                 .policy
                 .controller()
                 .on_bfe_state_change(new_state, &mut EtwSink);
+            state.schedule_retry();
         }
     });
 }

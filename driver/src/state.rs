@@ -6,7 +6,7 @@ use wdk_sys::NTSTATUS;
 
 use crate::{
     bfe::BfeSubscription, callout, device::ControlDevice, etw::EtwRegistration,
-    kernel_engine::KernelEngine, pool::PoolBuffer,
+    kernel_engine::KernelEngine, pool::PoolBuffer, timer::RetryTimer, timer::delay_ms,
 };
 
 /// The DACL flow: the policy crate's controller and the two pool buffers it borrows.
@@ -90,6 +90,11 @@ pub(crate) struct DriverState {
     pub(crate) callout: Option<CalloutRegistration>,
     /// The DACL flow.
     pub(crate) policy: PolicyState,
+    /// The retry timer (`None` if it could not be created: transient failures then wait for
+    /// the next BFE restart).
+    pub(crate) retry: Option<RetryTimer>,
+    /// Retries scheduled since the last attempt that needed none (sets the back-off).
+    pub(crate) retries: u32,
     /// The control device (its WDM device object is what WFP was given).
     pub(crate) device: ControlDevice,
     /// The ETW provider's registration.
@@ -97,6 +102,20 @@ pub(crate) struct DriverState {
 }
 
 impl DriverState {
+    /// After a controller call: (re)arm the retry timer while the last attempt failed with a
+    /// transient status, with a doubling back-off; reset the back-off otherwise. Runs under the
+    /// global lock (`WdfTimerStart` does not wait for anything).
+    pub(crate) fn schedule_retry(&mut self) {
+        if self.policy.controller().retry_pending() {
+            if let Some(timer) = &self.retry {
+                timer.start(delay_ms(self.retries));
+                self.retries = self.retries.saturating_add(1);
+            }
+        } else {
+            self.retries = 0;
+        }
+    }
+
     /// Tears everything down in the safe order (issue 4, item 4). Runs at `PASSIVE_LEVEL` in
     /// `EvtDriverUnload`, or in `DriverEntry` when it fails after publishing the state; never
     /// with the global lock held and never in the BFE callback.
@@ -105,6 +124,8 @@ impl DriverState {
             subscription,
             callout,
             mut policy,
+            retry,
+            retries: _,
             device,
             etw,
         } = self;
@@ -113,6 +134,12 @@ impl DriverState {
         //    state was taken out of the global first: that callback finds `None` and returns.
         if let Some(subscription) = subscription {
             let _status = subscription.unsubscribe();
+        }
+
+        // 1b. Stop the retry timer; this waits for a retry in progress, which (like the BFE
+        //     callback) finds no state and returns.
+        if let Some(retry) = retry {
+            retry.stop();
         }
 
         // 2. Restore the original descriptor when configured (the controller decides whether,

@@ -75,9 +75,24 @@ pub struct WDFDEVICE_INIT {
     _p: u8,
 }
 pub type PWDFDEVICE_INIT = *mut WDFDEVICE_INIT;
+/// `wdfobject.h`.
 #[repr(C)]
+#[derive(Debug, Copy, Clone)]
 pub struct _WDF_OBJECT_ATTRIBUTES {
-    _p: u8,
+    pub Size: ULONG,
+    pub EvtCleanupCallback: Option<unsafe extern "C" fn(Object: WDFOBJECT)>,
+    pub EvtDestroyCallback: Option<unsafe extern "C" fn(Object: WDFOBJECT)>,
+    pub ExecutionLevel: _WDF_EXECUTION_LEVEL::Type,
+    pub SynchronizationScope: _WDF_SYNCHRONIZATION_SCOPE::Type,
+    pub ParentObject: WDFOBJECT,
+    pub ContextSizeOverride: usize,
+    pub ContextTypeInfo: *const c_void,
+}
+impl Default for _WDF_OBJECT_ATTRIBUTES {
+    fn default() -> Self {
+        // SAFETY: all-zero is a valid value of every field (bindgen's own Default does this).
+        unsafe { core::mem::zeroed() }
+    }
 }
 pub type WDF_OBJECT_ATTRIBUTES = _WDF_OBJECT_ATTRIBUTES;
 pub type PWDF_OBJECT_ATTRIBUTES = *mut WDF_OBJECT_ATTRIBUTES;
@@ -126,6 +141,47 @@ pub mod ntddk {
         0
     }
 }
+#[repr(C)]
+pub struct WDFTIMER__ {
+    pub unused: i32,
+}
+pub type WDFTIMER = *mut WDFTIMER__;
+pub type PFN_WDF_TIMER = Option<unsafe extern "C" fn(Timer: WDFTIMER)>;
+pub mod _WDF_EXECUTION_LEVEL {
+    pub type Type = i32;
+    pub const WdfExecutionLevelInvalid: Type = 0;
+    pub const WdfExecutionLevelInheritFromParent: Type = 1;
+    pub const WdfExecutionLevelPassive: Type = 2;
+    pub const WdfExecutionLevelDispatch: Type = 3;
+}
+pub mod _WDF_SYNCHRONIZATION_SCOPE {
+    pub type Type = i32;
+    pub const WdfSynchronizationScopeInvalid: Type = 0;
+    pub const WdfSynchronizationScopeInheritFromParent: Type = 1;
+    pub const WdfSynchronizationScopeDevice: Type = 2;
+    pub const WdfSynchronizationScopeQueue: Type = 3;
+    pub const WdfSynchronizationScopeNone: Type = 4;
+}
+pub mod _WDF_TRI_STATE {
+    pub type Type = i32;
+    pub const WdfFalse: Type = 0;
+    pub const WdfTrue: Type = 1;
+    pub const WdfUseDefault: Type = 2;
+}
+/// `wdftimer.h` (KMDF 1.33).
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct _WDF_TIMER_CONFIG {
+    pub Size: ULONG,
+    pub EvtTimerFunc: PFN_WDF_TIMER,
+    pub Period: ULONG,
+    pub AutomaticSerialization: BOOLEAN,
+    pub TolerableDelay: ULONG,
+    pub UseHighResolutionTimer: _WDF_TRI_STATE::Type,
+}
+pub type WDF_TIMER_CONFIG = _WDF_TIMER_CONFIG;
+pub type PWDF_TIMER_CONFIG = *mut WDF_TIMER_CONFIG;
+
 #[doc(hidden)]
 pub mod wdf_stubs {
     use super::*;
@@ -182,6 +238,19 @@ pub mod wdf_stubs {
         0
     }
     pub unsafe fn WdfWaitLockAcquire(_l: WDFWAITLOCK, _t: PLONGLONG) -> NTSTATUS {
+        0
+    }
+    pub unsafe fn WdfTimerCreate(
+        _c: PWDF_TIMER_CONFIG,
+        _a: PWDF_OBJECT_ATTRIBUTES,
+        _t: *mut WDFTIMER,
+    ) -> NTSTATUS {
+        0
+    }
+    pub unsafe fn WdfTimerStart(_t: WDFTIMER, _due: LONGLONG) -> BOOLEAN {
+        0
+    }
+    pub unsafe fn WdfTimerStop(_t: WDFTIMER, _wait: BOOLEAN) -> BOOLEAN {
         0
     }
     pub unsafe fn WdfWaitLockRelease(_l: WDFWAITLOCK) {}
