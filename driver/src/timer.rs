@@ -74,10 +74,13 @@ impl RetryTimer {
             TolerableDelay: 0,
             ..WDF_TIMER_CONFIG::default()
         };
+        // As WDF_OBJECT_ATTRIBUTES_INIT sets them, except the execution level; the scope is
+        // moot with AutomaticSerialization off.
         let mut attributes = WDF_OBJECT_ATTRIBUTES {
             Size: attributes_size,
             ExecutionLevel: _WDF_EXECUTION_LEVEL::WdfExecutionLevelPassive,
-            SynchronizationScope: _WDF_SYNCHRONIZATION_SCOPE::WdfSynchronizationScopeNone,
+            SynchronizationScope:
+                _WDF_SYNCHRONIZATION_SCOPE::WdfSynchronizationScopeInheritFromParent,
             ParentObject: device.cast(),
             ..WDF_OBJECT_ATTRIBUTES::default()
         };
