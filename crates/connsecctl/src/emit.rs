@@ -154,3 +154,112 @@ pub(crate) fn inf(values: &Values) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use connsec_inf::{Inf, RegFile, RegType, dword_bytes, multi_sz_bytes, sz_bytes};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn values(v: Vec<Value>) -> Values {
+        Values {
+            origin: "test".to_owned(),
+            file: None,
+            values: v,
+        }
+    }
+
+    fn value(name: &str, kind: RegType, data: Vec<u8>) -> Value {
+        Value {
+            name: name.to_owned(),
+            kind,
+            data,
+            line: None,
+        }
+    }
+
+    /// Strings a registry value can hold and an INF or .reg line can carry.
+    fn text() -> impl Strategy<Value = String> {
+        "[^\r\n\0]{1,30}"
+    }
+
+    fn arbitrary_values() -> impl Strategy<Value = Vec<Value>> {
+        (
+            proptest::collection::vec(text(), 1..5),
+            text(),
+            any::<u32>(),
+            proptest::collection::vec(any::<u8>(), 0..90),
+            prop_oneof![Just(0u32), Just(3), Just(4), Just(11), 12u32..40],
+        )
+            .prop_map(|(list, s, n, bytes, kind)| {
+                vec![
+                    value(
+                        "Principals",
+                        RegType::MULTI_SZ,
+                        multi_sz_bytes(list.iter().map(String::as_str)),
+                    ),
+                    value("DaclSddl", RegType::SZ, sz_bytes(&s)),
+                    value("Expand", RegType::EXPAND_SZ, sz_bytes(&s)),
+                    value("RestoreOnUnload", RegType::DWORD, dword_bytes(n)),
+                    // A REG_DWORD that is not 4 bytes, and arbitrary binary types.
+                    value(
+                        "Odd",
+                        RegType::DWORD,
+                        bytes.iter().copied().take(3).collect(),
+                    ),
+                    value("Raw", RegType(kind), bytes),
+                ]
+            })
+    }
+
+    fn read_reg(text: &str) -> Vec<Value> {
+        let f = RegFile::parse(text).unwrap();
+        f.keys[0]
+            .values
+            .iter()
+            .map(|v| value(&v.name, v.kind, v.data.clone()))
+            .collect()
+    }
+
+    fn read_inf(lines: &str) -> Vec<Value> {
+        let text = format!("[S]\nAddReg = R\n[R]\n{lines}");
+        Inf::parse(&text)
+            .unwrap()
+            .add_reg_entries()
+            .unwrap()
+            .into_iter()
+            .map(|e| value(&e.name, e.kind.unwrap(), e.data))
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn reg_output_reads_back_as_the_same_bytes(v in arbitrary_values()) {
+            let text = reg(&values(v.clone()));
+            prop_assert!(text.lines().all(|l| l.len() <= REG_LINE), "{}", text);
+            prop_assert_eq!(read_reg(&text), v);
+        }
+
+        #[test]
+        fn inf_output_reads_back_as_the_same_bytes(v in arbitrary_values()) {
+            let text = inf(&values(v.clone()));
+            // REG_NONE and binary types survive; a DWORD that is not 4 bytes becomes raw
+            // bytes of type 4, which is the same value.
+            prop_assert_eq!(read_inf(&text), v);
+        }
+    }
+
+    #[test]
+    fn malformed_strings_are_not_written_as_inf_lines() {
+        let v = values(vec![value("Bad", RegType::SZ, vec![0x41])]);
+        let text = inf(&v);
+        assert!(
+            text.contains("; Bad: REG_SZ data that is not a well-formed string"),
+            "{text}"
+        );
+        assert!(read_inf(&text).is_empty());
+        // ...but .reg can carry them, as hex(1).
+        assert_eq!(read_reg(&reg(&v)), v.values);
+    }
+}

@@ -332,9 +332,12 @@ fn parse_hex_byte(text: &str) -> Option<u8> {
     u8::from_str_radix(t, 16).ok()
 }
 
-/// The raw registry bytes of an `AddReg` line's value fields for `kind`.
-fn value_data(kind: RegType, values: &[&Field]) -> Result<Vec<u8>, ErrorKind> {
+/// The raw registry bytes of an `AddReg` line's value fields for `kind`. `typed` is false for
+/// `FLG_ADDREG_BINVALUETYPE` with a type in the high word other than the named DWORD/NONE/BINARY
+/// types: those fields are always raw hex bytes, whatever the type.
+fn value_data(kind: RegType, typed: bool, values: &[&Field]) -> Result<Vec<u8>, ErrorKind> {
     Ok(match kind {
+        _ if !typed => hex_fields(values)?,
         RegType::SZ | RegType::EXPAND_SZ => {
             if values.len() > 1 {
                 return Err(ErrorKind::TooManyValues {
@@ -363,11 +366,16 @@ fn value_data(kind: RegType, values: &[&Field]) -> Result<Vec<u8>, ErrorKind> {
             };
             v.ok_or(ErrorKind::BadDword(text))?.to_le_bytes().to_vec()
         }
-        _ => values
-            .iter()
-            .map(|f| parse_hex_byte(&f.value).ok_or_else(|| ErrorKind::BadHexByte(f.value.clone())))
-            .collect::<Result<Vec<u8>, ErrorKind>>()?,
+        _ => hex_fields(values)?,
     })
+}
+
+/// Fields that are each one hex byte.
+fn hex_fields(values: &[&Field]) -> Result<Vec<u8>, ErrorKind> {
+    values
+        .iter()
+        .map(|f| parse_hex_byte(&f.value).ok_or_else(|| ErrorKind::BadHexByte(f.value.clone())))
+        .collect()
 }
 
 impl Inf {
@@ -629,7 +637,10 @@ impl Inf {
             (true, t) => RegType(t),
         };
         entry.kind = Some(kind);
-        entry.data = value_data(kind, &values).map_err(at)?;
+        // Only the named FLG_ADDREG_TYPE_* flags give typed data (a DWORD as a number); a type
+        // in the high word with FLG_ADDREG_BINVALUETYPE is always raw hex bytes.
+        let typed = !binary || high <= 2;
+        entry.data = value_data(kind, typed, &values).map_err(at)?;
         Ok(entry)
     }
 

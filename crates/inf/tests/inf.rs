@@ -25,6 +25,7 @@ HKR,Parameters,DaclSddl,,"D:P(A;;GA;;;SY)"
 HKR,Parameters,Text,0x00020000,"%%SystemRoot%%\x"
 HKR,Parameters,Blob,0x00000001,01,ff,0A
 HKR,Parameters,Legacy,0x00010001,01,00,00,00
+HKR,Parameters,RawDword,0x00040001,01,02,03
 HKR,Parameters,Quoted,,"say ""hi"", then ; not a comment"
 HKR,Parameters,,0x00000010
 
@@ -83,7 +84,7 @@ fn sections_lines_and_fields() {
 fn add_reg_entries_give_registry_bytes() {
     let inf = Inf::parse(SAMPLE).unwrap();
     let e = inf.add_reg_entries().unwrap();
-    assert_eq!(e.len(), 9, "section referenced twice is read once");
+    assert_eq!(e.len(), 10, "section referenced twice is read once");
     let by = |name: &str| e.iter().find(|x| x.name == name).unwrap();
 
     let p = by("Principals");
@@ -123,6 +124,11 @@ fn add_reg_entries_give_registry_bytes() {
         (Some(RegType::BINARY), &[1, 0xff, 0x0a][..])
     );
     assert_eq!(by("Legacy").data, [1, 0, 0, 0]);
+    // REG_DWORD (4) in the high word with FLG_ADDREG_BINVALUETYPE: raw bytes, any length.
+    assert_eq!(
+        (by("RawDword").kind, by("RawDword").data.as_slice()),
+        (Some(RegType::DWORD), &[1, 2, 3][..])
+    );
     assert_eq!(
         by("Quoted").data,
         sz_bytes("say \"hi\", then ; not a comment")
