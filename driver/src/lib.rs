@@ -81,8 +81,9 @@ use connsec_policy::{Config, PolicyError};
 use wdk_alloc::WdkAllocator;
 use wdk_sys::{
     _WDF_DRIVER_INIT_FLAGS, NTSTATUS, PCUNICODE_STRING, PDRIVER_OBJECT, STATUS_INTERNAL_ERROR,
-    STATUS_INVALID_PARAMETER, STATUS_SUCCESS, ULONG, WDF_DRIVER_CONFIG, WDF_NO_OBJECT_ATTRIBUTES,
-    WDFDRIVER, WDFTIMER, call_unsafe_wdf_function_binding,
+    STATUS_INVALID_PARAMETER, STATUS_OBJECT_NAME_NOT_FOUND, STATUS_SUCCESS, ULONG,
+    WDF_DRIVER_CONFIG, WDF_NO_OBJECT_ATTRIBUTES, WDFDRIVER, WDFTIMER,
+    call_unsafe_wdf_function_binding,
 };
 
 use crate::{
@@ -90,7 +91,7 @@ use crate::{
     device::ControlDevice,
     etw::EtwRegistration,
     global::GLOBAL,
-    registry::ParametersKey,
+    registry::{ParameterValues, ParametersKey},
     state::{BuildError, CalloutRegistration, DriverState, PolicyState},
 };
 
@@ -294,14 +295,19 @@ fn create_wdf_driver(
 
 /// Reads `Parameters`, parses it and builds the DACL, reporting any refusal as an event.
 fn load_policy(driver: WDFDRIVER) -> Result<PolicyState, NTSTATUS> {
-    let key = ParametersKey::open(driver).inspect_err(|status| {
-        wdk::println!("connsec: opening the Parameters key failed: {status:#010X}");
-    })?;
-    let values = key.read_all().map_err(|(name, status)| {
-        wdk::println!("connsec: reading Parameters\\{name} failed: {status:#010X}");
-        status
-    })?;
-    drop(key);
+    let values = match ParametersKey::open(driver) {
+        Ok(key) => key.read_all().map_err(|(name, status)| {
+            wdk::println!("connsec: reading Parameters\\{name} failed: {status:#010X}");
+            status
+        })?,
+        // No Parameters key at all is a configuration like any other with no values: the
+        // policy crate reports what is missing (ConfigError) and the load fails clearly.
+        Err(STATUS_OBJECT_NAME_NOT_FOUND) => ParameterValues::none(),
+        Err(status) => {
+            wdk::println!("connsec: opening the Parameters key failed: {status:#010X}");
+            return Err(status);
+        }
+    };
 
     let (reg_values, count) = values.reg_values();
     let present = reg_values.get(..count).unwrap_or(&[]);

@@ -116,6 +116,13 @@ pub(crate) struct ParameterValues {
 }
 
 impl ParameterValues {
+    /// No values (the key does not exist).
+    pub(crate) const fn none() -> Self {
+        Self {
+            values: [const { None }; VALUE_COUNT],
+        }
+    }
+
     /// The present values as the policy crate wants them, in `VALUE_NAMES` order.
     pub(crate) fn reg_values(&self) -> ([RegValue<'_>; VALUE_COUNT], usize) {
         let empty = RegValue {
@@ -162,8 +169,9 @@ impl ParametersKey {
         Ok(Self { key })
     }
 
-    /// Reads every value in `VALUE_NAMES`. The error names the value that could not be read.
-    pub(crate) fn read_all(&self) -> Result<ParameterValues, (&'static str, NTSTATUS)> {
+    /// Reads every value in `VALUE_NAMES` (then closes the key). The error names the value
+    /// that could not be read.
+    pub(crate) fn read_all(self) -> Result<ParameterValues, (&'static str, NTSTATUS)> {
         let mut values: [Option<RawValue>; VALUE_COUNT] = [const { None }; VALUE_COUNT];
         for (slot, name) in values.iter_mut().zip(VALUE_NAMES) {
             *slot = self.read(name).map_err(|status| (name, status))?;
@@ -280,6 +288,12 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn no_key_means_no_values() {
+        let (_, count) = ParameterValues::none().reg_values();
+        assert_eq!(count, 0);
     }
 
     #[test]
