@@ -228,7 +228,8 @@ process (\`summary:\` line). Reproduce with \`scripts/measure-callgrind.sh\`.
 Callgrind counts every executed machine instruction as one, a SIMD instruction included; code
 that picks its implementation at run time from the CPU's features (hex encoding, UTF-8
 validation, \`memchr\`) therefore measures lower on a CPU with AVX2 than without. This CPU:
-$SIMD.
+$SIMD; valgrind does not pass AVX-512 on to the program, so at most the AVX2 paths run (the
+breakdown below names the paths taken).
 
 ## Machine and build
 

@@ -15,6 +15,10 @@
 //! an ACE flag Samba lacks (`CR`, `TP`). Whitespace is left out of the edits: Windows and Samba
 //! skip it between tokens, the codec rejects it (a known difference, reported to its owner).
 //!
+//! A third test checks the oracle itself: on the Windows vectors in
+//! `../shared/conformance/windows-sddl/` (skipped where absent) its bytes must equal Windows'
+//! except where Windows left trailing slack in an ACL (platform-facts §4.6).
+//!
 //! Environment:
 //! * `CONNSEC_DIFF_SEED` — a u64 (decimal or `0x…`) replacing the default seed; the seed in use
 //!   is always printed, so a failure reproduces with it.
@@ -138,9 +142,14 @@ fn prop_sid_opt() -> impl Strategy<Value = Option<common::GenSid>> {
 
 /// Runs the oracle once over all texts; one output line per input line.
 fn run_oracle(texts: &[String]) -> Vec<String> {
+    run_oracle_with(texts, common::DOMAIN_SID_TEXT)
+}
+
+/// [`run_oracle`] with another domain SID for the domain-relative aliases.
+fn run_oracle_with(texts: &[String], domain: &str) -> Vec<String> {
     let mut child = Command::new(PYTHON)
         .arg(oracle_script())
-        .arg(common::DOMAIN_SID_TEXT)
+        .arg(domain)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -424,4 +433,102 @@ fn mutated_sddl_is_accepted_and_rejected_like_samba() {
         "{} mutated cases disagree with Samba (seed {seed:#x}); see MISMATCH lines",
         failures.len()
     );
+}
+
+/// The machine SID the Windows vectors' `LA`/`LG` were resolved against (their README).
+const WINDOWS_VECTORS_DOMAIN: &str = "S-1-5-21-2457507606-2709100691-398136650";
+
+fn windows_vectors(name: &str) -> Option<Vec<(String, Vec<u8>)>> {
+    use std::io::Read as _;
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/windows-sddl")
+        .join(name);
+    let file = std::fs::File::open(&path).ok()?;
+    let mut raw = Vec::new();
+    if path.extension().is_some_and(|e| e == "gz") {
+        flate2::read::GzDecoder::new(file).read_to_end(&mut raw)
+    } else {
+        let mut file = file;
+        file.read_to_end(&mut raw)
+    }
+    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let map: std::collections::BTreeMap<String, Vec<u8>> =
+        serde_json::from_slice(&raw).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Some(map.into_iter().collect())
+}
+
+fn u16_at(b: &[u8], at: usize) -> usize {
+    usize::from(u16::from_le_bytes([b[at], b[at + 1]]))
+}
+
+/// Windows' quirk (platform-facts §4.6): some ACL's `AclSize` exceeds header + its ACEs.
+fn has_acl_slack(sd: &[u8]) -> bool {
+    [12usize, 16].iter().any(|&field| {
+        let off = u32::from_le_bytes(sd[field..field + 4].try_into().expect("4 bytes")) as usize;
+        if off == 0 {
+            return false;
+        }
+        let (size, count) = (u16_at(sd, off + 2), u16_at(sd, off + 4));
+        let used = (0..count).fold(8, |at, _| at + u16_at(sd, off + at + 2));
+        size > used
+    })
+}
+
+/// The oracle itself against Windows: Samba's bytes, re-laid by `samba_sddl.py`, must equal
+/// what Windows produced for every vector in `../shared/conformance/windows-sddl`, except the
+/// vectors showing Windows' trailing-slack quirk, which no encoder reproduces.
+#[test]
+fn oracle_reproduces_windows_vectors() {
+    if let Err(why) = samba_version() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set and the Samba oracle is unavailable: {why}"
+        );
+        println!("SKIPPED oracle check against the Windows vectors: {why}");
+        return;
+    }
+    let files = [
+        "short-ordinary-acls.train.json.gz",
+        "short-ordinary-acls-v2.json.gz",
+        "oversize-acls.json",
+    ];
+    let mut checked = 0;
+    for name in files {
+        let Some(vectors) = windows_vectors(name) else {
+            println!(
+                "SKIPPED {name}: absent (the Windows vectors live in ../shared, outside the repository)"
+            );
+            continue;
+        };
+        let texts: Vec<String> = vectors.iter().map(|(t, _)| t.clone()).collect();
+        let samba = run_oracle_with(&texts, WINDOWS_VECTORS_DOMAIN);
+        let (mut identical, mut quirk, mut wrong) = (0, 0, Vec::new());
+        for ((text, windows), samba) in vectors.iter().zip(&samba) {
+            if *samba == hex(windows) {
+                identical += 1;
+            } else if has_acl_slack(windows) {
+                quirk += 1;
+            } else {
+                wrong.push(format!(
+                    "  sddl:    {text}\n  windows: {}\n  samba:   {samba}",
+                    hex(windows)
+                ));
+            }
+        }
+        println!(
+            "oracle vs Windows, {name}: {} vectors, {identical} identical, {quirk} Windows slack quirks, {} wrong",
+            vectors.len(),
+            wrong.len()
+        );
+        for w in wrong.iter().take(SHOW) {
+            println!("ORACLE MISMATCH\n{w}");
+        }
+        assert!(
+            wrong.is_empty(),
+            "the Samba oracle disagrees with Windows on {} vectors of {name}",
+            wrong.len()
+        );
+        checked += vectors.len();
+    }
+    println!("oracle checked against {checked} Windows vectors");
 }
