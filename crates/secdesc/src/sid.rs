@@ -210,12 +210,21 @@ impl Sid {
 #[inline]
 pub(crate) fn fast_sid(text: &[u8], buf: &mut [u8]) -> Option<(usize, usize)> {
     let buf = buf.first_chunk_mut::<{ Sid::MAX_LEN }>()?;
-    if text.first_chunk::<4>()? != b"S-1-" {
-        return None;
-    }
-    let mut at = 4usize;
-    // Numbers read so far: the authority, then the sub-authorities.
-    let mut numbers = 0usize;
+    // Numbers read so far (the authority, then the sub-authorities) and the text used. The NT
+    // authority prefixes `S-1-5-` and `S-1-5-21-` (every account-domain SID) are common enough
+    // to be matched whole.
+    let (mut numbers, mut at) = match text.first_chunk::<9>()? {
+        b"S-1-5-21-" => {
+            *buf.first_chunk_mut::<12>()? = [1, 0, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0];
+            (2usize, 9usize)
+        }
+        [b'S', b'-', b'1', b'-', b'5', b'-', ..] => {
+            *buf.first_chunk_mut::<8>()? = [1, 0, 0, 0, 0, 0, 0, 5];
+            (1, 6)
+        }
+        [b'S', b'-', b'1', b'-', ..] => (0, 4),
+        _ => return None,
+    };
     loop {
         let (v, n) = crate::text::swar_decimal(text.get(at..)?.first_chunk::<16>()?)?;
         if numbers == 0 {

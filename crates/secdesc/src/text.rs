@@ -203,7 +203,7 @@ pub(crate) fn swar_decimal(chunk: &[u8; 16]) -> Option<(u32, usize)> {
     let (lo, hi) = chunk.split_first_chunk::<8>()?;
     let t_lo = u64::from_le_bytes(*lo).wrapping_sub(ASCII_ZEROS);
     let n_lo = digit_run(t_lo);
-    if n_lo == 0 || (n_lo > 1 && lo.first() == Some(&b'0')) {
+    if n_lo == 0 || (n_lo > 1 && t_lo.trailing_zeros() >= 8) {
         return None; // no digit, or a leading zero
     }
     if n_lo < 8 {
