@@ -1,12 +1,18 @@
 //! What the driver holds between `DriverEntry` and `EvtDriverUnload`, and the unload order.
 
 use connsec_events::EtwSink;
-use connsec_policy::{Config, Controller, Policy, PolicyError, snapshot_len};
+use connsec_policy::{BfeState, Config, Controller, Policy, PolicyError, snapshot_len};
 use wdk_sys::NTSTATUS;
 
 use crate::{
-    bfe::BfeSubscription, callout, device::ControlDevice, etw::EtwRegistration,
-    kernel_engine::KernelEngine, pool::PoolBuffer, timer::RetryTimer, timer::delay_ms,
+    bfe::{self, BfeSubscription},
+    callout,
+    device::ControlDevice,
+    etw::EtwRegistration,
+    kernel_engine::KernelEngine,
+    pool::PoolBuffer,
+    timer::RetryTimer,
+    timer::delay_ms,
 };
 
 /// The DACL flow: the policy crate's controller and the two pool buffers it borrows.
@@ -103,15 +109,16 @@ pub(crate) struct DriverState {
 
 impl DriverState {
     /// After a controller call: (re)arm the retry timer while the last attempt failed with a
-    /// transient status, with a doubling back-off; reset the back-off otherwise. Runs under the
-    /// global lock (`WdfTimerStart` does not wait for anything).
+    /// transient status, with a doubling back-off; reset the back-off otherwise. While BFE is
+    /// not running the timer is left alone: the `RUNNING` notification applies anyway. Runs
+    /// under the global lock (`WdfTimerStart` does not wait for anything).
     pub(crate) fn schedule_retry(&mut self) {
-        if self.policy.controller().retry_pending() {
+        if self.policy.controller().retry_pending() && bfe::current_state() == BfeState::Running {
             if let Some(timer) = &self.retry {
                 timer.start(delay_ms(self.retries));
                 self.retries = self.retries.saturating_add(1);
             }
-        } else {
+        } else if !self.policy.controller().retry_pending() {
             self.retries = 0;
         }
     }
