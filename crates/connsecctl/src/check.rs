@@ -81,8 +81,14 @@ fn principal_entries(values: &Values, v: &Value) -> Vec<Problem> {
     out
 }
 
-/// Checks one configuration's values.
-pub(crate) fn check_values(values: &Values) -> Vec<Problem> {
+/// Checks one configuration's values. `incomplete` says that some lines could not be read
+/// (reported already); `unreadable` names the values they write, which count as present for
+/// the checks between values. The DACL checks need a complete configuration.
+pub(crate) fn check_values(
+    values: &Values,
+    incomplete: bool,
+    unreadable: &[String],
+) -> Vec<Problem> {
     let mut problems = Vec::new();
     for v in &values.values {
         let Some(p) = value_alone(values, v) else {
@@ -97,10 +103,10 @@ pub(crate) fn check_values(values: &Values) -> Vec<Problem> {
             problems.push(p);
         }
     }
-    if let Some(p) = between_values(values) {
+    if let Some(p) = between_values(values, unreadable) {
         problems.push(p);
     }
-    if problems.iter().any(Problem::is_error) {
+    if incomplete || problems.iter().any(Problem::is_error) {
         // The DACL checks need a configuration without errors; the whole run would only
         // repeat the first error found above.
         return problems;
@@ -115,10 +121,18 @@ pub(crate) fn check_values(values: &Values) -> Vec<Problem> {
 /// Problems between values (both or neither of `Principals` and `DaclSddl`, a value given
 /// twice): the policy parser run over the same value names with well-formed data of the right
 /// type, so that an error inside one value cannot hide them.
-fn between_values(values: &Values) -> Option<Problem> {
+fn between_values(values: &Values, unreadable: &[String]) -> Option<Problem> {
+    let stand_ins = unreadable.iter().map(|name| Value {
+        name: name.clone(),
+        kind: RegType::NONE,
+        data: Vec::new(),
+        line: None,
+    });
     let shaped: Vec<Value> = values
         .values
         .iter()
+        .cloned()
+        .chain(stand_ins)
         .map(|v| {
             let (kind, data) = if v.name.eq_ignore_ascii_case(PRINCIPALS) {
                 (
@@ -167,35 +181,47 @@ pub(crate) fn check_file(path: &Path) -> Result<FileReport> {
     let is_reg = source::is_reg(path, &bytes);
     let format = if is_reg { "reg" } else { "inf" };
     let mut problems = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut incomplete = false;
     let loaded = if is_reg {
         source::from_reg_bytes(&bytes, &file)
     } else {
-        // Undefined %strkey% tokens anywhere in the INF are errors for the INF tools too.
-        if let Ok(inf) = Inf::from_named_bytes(&bytes, &file) {
-            for (line, key) in inf.undefined_strings() {
-                problems.push(Problem {
-                    severity: "error",
-                    file: Some(file.clone()),
-                    line: Some(line),
-                    value: None,
-                    entry: None,
-                    message: format!("%{key}% is not defined in [Strings]"),
-                });
+        match Inf::from_named_bytes(&bytes, &file) {
+            Ok(inf) => {
+                // Undefined %strkey% tokens anywhere are errors for the INF tools too.
+                for (line, key) in inf.undefined_strings() {
+                    problems.push(Problem {
+                        severity: "error",
+                        file: Some(file.clone()),
+                        line: Some(line),
+                        value: None,
+                        entry: None,
+                        message: format!("%{key}% is not defined in [Strings]"),
+                    });
+                }
+                // Every bad AddReg line, not only the first; the values of the good ones are
+                // checked below.
+                let (values, errors) = source::inf_values(&inf);
+                unreadable.extend(errors.iter().filter_map(|(_, name)| name.clone()));
+                incomplete = !errors.is_empty();
+                for (e, name) in &errors {
+                    let mut p = parse_error(&file, e);
+                    p.value.clone_from(name);
+                    if !problems
+                        .iter()
+                        .any(|q| q.line == p.line && q.message == p.message)
+                    {
+                        problems.push(p);
+                    }
+                }
+                Ok(values)
             }
+            Err(e) => Err(e),
         }
-        source::from_inf_bytes(&bytes, &file)
     };
     match loaded {
-        Ok(values) => problems.extend(check_values(&values)),
-        Err(e) => {
-            let p = parse_error(&file, &e);
-            if !problems
-                .iter()
-                .any(|q| q.line == p.line && q.message == p.message)
-            {
-                problems.push(p);
-            }
-        }
+        Ok(values) => problems.extend(check_values(&values, incomplete, &unreadable)),
+        Err(e) => problems.push(parse_error(&file, &e)),
     }
     problems.sort_by_key(|p| p.line.unwrap_or(0));
     let ok = !problems.iter().any(Problem::is_error);

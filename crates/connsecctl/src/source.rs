@@ -55,27 +55,71 @@ fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("reading {}", path.display()))
 }
 
-/// The `HKR,Parameters,...` values of an INF's `AddReg` sections.
+/// The `HKR,Parameters,...` values of an INF's `AddReg` sections; the first error stops it.
 pub(crate) fn from_inf_bytes(bytes: &[u8], file: &str) -> Result<Values, connsec_inf::Error> {
     let inf = Inf::from_named_bytes(bytes, file)?;
-    let values = inf
-        .add_reg_entries()?
-        .into_iter()
-        .filter(|e| e.is_hkr_value_in("Parameters"))
-        .filter_map(|e| {
-            Some(Value {
-                name: e.name,
-                kind: e.kind?,
-                data: e.data,
-                line: Some(e.line),
-            })
-        })
-        .collect();
-    Ok(Values {
-        origin: file.to_owned(),
-        file: Some(file.to_owned()),
+    let (values, errors) = inf_values(&inf);
+    match errors.into_iter().next() {
+        None => Ok(values),
+        Some((e, _)) => Err(e),
+    }
+}
+
+/// The `HKR,Parameters,...` values of an INF's `AddReg` sections, and every error found on the
+/// way (a missing section, a bad line), each with its line and, for a bad line, the value name
+/// it writes.
+pub(crate) fn inf_values(inf: &Inf) -> (Values, Vec<(connsec_inf::Error, Option<String>)>) {
+    let file = inf.file().unwrap_or("INF").to_owned();
+    let mut values = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for (_, line, name) in inf.add_reg_references() {
+        if seen.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        seen.push(name);
+        let Some(section) = inf.section(name) else {
+            let kind = connsec_inf::ErrorKind::MissingSection(name.to_owned());
+            errors.push((
+                connsec_inf::Error {
+                    file: Some(file.clone()),
+                    line,
+                    kind,
+                },
+                None,
+            ));
+            continue;
+        };
+        for l in &section.lines {
+            match inf.add_reg_line(&section.name, l) {
+                Ok(e) if e.is_hkr_value_in("Parameters") => {
+                    if let Some(kind) = e.kind {
+                        values.push(Value {
+                            name: e.name,
+                            kind,
+                            data: e.data,
+                            line: Some(e.line),
+                        });
+                    }
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    let name = l
+                        .values
+                        .get(2)
+                        .map(|f| f.value.clone())
+                        .filter(|n| !n.is_empty());
+                    errors.push((err, name));
+                }
+            }
+        }
+    }
+    let values = Values {
+        origin: file.clone(),
+        file: Some(file),
         values,
-    })
+    };
+    (values, errors)
 }
 
 /// The values under the `Parameters` key of a `.reg` export: the key whose path is

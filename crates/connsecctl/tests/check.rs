@@ -56,11 +56,39 @@ fn syntax_errors_and_refusals() {
     let f = fixture("broken.inx");
     let r = run(&["check", &f]);
     assert_code(&r, 1);
+    // The bad line is reported with its value; without it the INF sets no policy value.
     assert_eq!(
-        r.stdout,
-        format!(
-            "{f}:8: error: \"yes\" is not a 32-bit number for REG_DWORD\n{f}: FAILED (1 error, 0 warnings)\n"
-        )
+        r.stdout.lines().collect::<Vec<_>>(),
+        [
+            format!("{f}: error: neither Principals nor DaclSddl is set"),
+            format!("{f}:8: error: RestoreOnUnload: \"yes\" is not a 32-bit number for REG_DWORD"),
+            format!("{f}: FAILED (2 errors, 0 warnings)"),
+        ]
+    );
+    // Every bad AddReg line is reported (not only the first); an unreadable policy value does
+    // not also count as missing.
+    let dir = common::temp_dir("check-inf");
+    let inx = dir.join("m.inx");
+    std::fs::write(
+        &inx,
+        "[S]\nAddReg = P, Q\n[P]\nHKR,Parameters,Principals,0x00010000,\"SY:GENERIC_ALL\",,\"BA:GENERIC_ALL\"\nHKR,Parameters,RestoreOnUnload,0x00010001,yes\nHKR,Parameters,AllowUnsafeDacl,0x00010001,3\nHKR,Parameters,X,0x00000100,1\n",
+    )
+    .unwrap();
+    let f = inx.to_str().unwrap();
+    let r = run(&["check", f]);
+    assert_code(&r, 1);
+    assert_eq!(
+        r.stdout.lines().collect::<Vec<_>>(),
+        [
+            format!("{f}:2: error: section [Q] does not exist"),
+            format!(
+                "{f}:4: error: Principals: REG_MULTI_SZ element 1 is empty (an empty string ends the list)"
+            ),
+            format!("{f}:5: error: RestoreOnUnload: \"yes\" is not a 32-bit number for REG_DWORD"),
+            format!("{f}:6: error: AllowUnsafeDacl: must be 0 or 1 (found 3)"),
+            format!("{f}:7: error: X: AddReg flags 0x00000100 are not supported"),
+            format!("{f}: FAILED (5 errors, 0 warnings)"),
+        ]
     );
     let f = fixture("otherkey.reg");
     let r = run(&["check", &f]);
