@@ -17,6 +17,7 @@
 //!   An undefined `%strkey%` is kept as written and recorded in [`Field::undefined`]; the
 //!   `AddReg` view refuses such fields.
 //! - Values in `[Strings]` are only unquoted, never substituted.
+//!   Only the `[Strings]` section is read (no localized `[Strings.<langid>]` sections).
 //! - stampinf tokens such as `$ARCH$` are left alone.
 
 use crate::value::{multi_sz_bytes, sz_bytes};
