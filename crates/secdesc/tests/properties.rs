@@ -8,7 +8,8 @@
 //! * `encode(parse(format(x))) == encode(x)`, with and without a domain SID in the context;
 //! * `format` is stable: `format(parse(format(x))) == format(x)`;
 //! * the generator's own SDDL spelling parses to the same bytes:
-//!   `sddl::encode(text(x)) == encode(x)`, and `sddl::encoded_len` agrees.
+//!   `sddl::encode(text(x)) == encode(x)`, and `sddl::encoded_len` agrees; so does the same
+//!   text with every alias in lower case.
 //!
 //! Failures print proptest's minimal counter-example; nothing is persisted to disk.
 
@@ -175,5 +176,13 @@ proptest! {
         let text = x.sddl();
         let parsed = sddl_encode(&text, &domain_ctx())?;
         prop_assert_eq!(hex(&parsed), hex(&bytes), "sddl::encode({:?}) != encode(x)", text);
+    }
+
+    /// Aliases are case-insensitive, as in Windows (`D:(A;;GA;;;lg)` is `D:(A;;GA;;;LG)`).
+    #[test]
+    fn lower_case_aliases_parse_the_same(x in common::descriptor()) {
+        let text = common::alias_case(&x.sddl(), false);
+        let ctx = domain_ctx();
+        prop_assert_eq!(hex(&sddl_encode(&text, &ctx)?), hex(&encode(&x)?), "{:?}", text);
     }
 }

@@ -611,3 +611,29 @@ pub fn hex(bytes: &[u8]) -> String {
             s
         })
 }
+
+/// Re-cases every two-letter token in a SID position: after `O:`/`G:`, or after a `;` and
+/// followed by `)` (an owner or group alias may also be followed by a section tag or the end).
+/// Windows and the codec take aliases in any case, Samba only in upper case.
+pub fn alias_case(text: &str, upper: bool) -> String {
+    let b = text.as_bytes();
+    let mut out = b.to_vec();
+    for i in 1..b.len() {
+        let starts =
+            (b[i - 1] == b':' && i >= 2 && matches!(b[i - 2], b'O' | b'G')) || b[i - 1] == b';';
+        let two = i + 2 <= b.len() && b[i].is_ascii_alphabetic() && b[i + 1].is_ascii_alphabetic();
+        let ends = b
+            .get(i + 2)
+            .is_none_or(|&c| c == b')' || b.get(i + 3) == Some(&b':'));
+        if starts && two && ends {
+            for c in &mut out[i..i + 2] {
+                *c = if upper {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                };
+            }
+        }
+    }
+    String::from_utf8(out).expect("ASCII")
+}
