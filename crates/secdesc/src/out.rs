@@ -30,6 +30,14 @@ impl<'a> Out<'a> {
         self.pos = self.pos.saturating_add(n);
     }
 
+    /// Copies `len` written bytes from `src` to `dst` (both inside the buffer; else nothing).
+    pub(crate) fn copy_within(&mut self, src: usize, dst: usize, len: usize) {
+        let src_end = src.saturating_add(len);
+        if src_end <= self.buf.len() && dst.saturating_add(len) <= self.buf.len() {
+            self.buf.copy_within(src..src_end, dst);
+        }
+    }
+
     /// Moves back over `n` bytes just written.
     pub(crate) fn unput(&mut self, n: usize) {
         self.pos = self.pos.saturating_sub(n);

@@ -46,7 +46,7 @@ use crate::descriptor::{ControlFlags, SD_HEADER_LEN, SecurityDescriptor, write_s
 use crate::error::{Error, ErrorKind, Expected};
 use crate::out::Out;
 use crate::sid::{Sid, SidSink, fast_sid, parse_sid, parse_sid_with};
-use crate::text::{Cursor, fast_hex_u32};
+use crate::text::{Cursor, fast_hex_u32, swar_decimal};
 
 /// Single-bit rights tokens in the order they are written (ascending bit).
 const RIGHT_BITS: [([u8; 2], u32); 17] = [
@@ -298,9 +298,10 @@ fn acl_section(
     w.put(&[0; ACL_HEADER_LEN]);
     let mut count = 0u16;
     let mut revision = ACL_REVISION;
+    let mut memo = None;
     while c.peek() == Some(b'(') {
         let ace_start = c.pos();
-        let ace_type = match fast_ace(c, w) {
+        let ace_type = match fast_ace(c, w, &mut memo) {
             Some(t) => t,
             None => parse_ace_into(c, ctx, w)?,
         };
@@ -345,11 +346,27 @@ impl SidSink for SidOut<'_, '_> {
     }
 }
 
+/// The last SID the fast path wrote: consecutive ACEs often name accounts of one domain
+/// (`S-1-5-21-a-b-c-RID`), so when the next SID's text starts with the same text up to its
+/// last `-`, the binary prefix is copied from the output instead of being parsed again.
+#[derive(Clone, Copy)]
+struct SidMemo {
+    /// Offset of the SID's text.
+    text_at: usize,
+    /// Text before its last number (ending with `-`).
+    prefix_len: usize,
+    /// Output offset of the binary SID.
+    out_at: usize,
+    /// Bytes of the binary SID before its last sub-authority.
+    bin_prefix: usize,
+}
+
 /// Fast path for the common ACE `(A;;rights;;;S-1-…)` or `(D;;…)` with hex or token rights
 /// and a decimal-authority SID: writes it and returns its type, or returns `None` having
-/// consumed and written nothing, and [`parse_ace_into`] takes over (and names any error).
+/// consumed nothing (any bytes written are overwritten by the caller's next write), and
+/// [`parse_ace_into`] takes over (and names any error).
 #[inline]
-fn fast_ace(c: &mut Cursor<'_>, w: &mut Out<'_>) -> Option<AceType> {
+fn fast_ace(c: &mut Cursor<'_>, w: &mut Out<'_>, memo: &mut Option<SidMemo>) -> Option<AceType> {
     let text = c.rest();
     let ace_type = match text.first_chunk::<4>()? {
         b"(A;;" => 0x00,
@@ -372,21 +389,28 @@ fn fast_ace(c: &mut Cursor<'_>, w: &mut Out<'_>) -> Option<AceType> {
         (mask, n)
     };
     let rest = rights.get(n..)?.strip_prefix(b";;;")?;
+    let sid_text_at = c.pos().wrapping_add(4).wrapping_add(n).wrapping_add(3);
     let [m0, m1, m2, m3] = mask.to_le_bytes();
+    let ace_at = w.pos();
+    let sid_at = ace_at.wrapping_add(8);
     // Straight into the output when the largest such ACE fits, else through one SID's worth
     // of stack (near the end of the buffer, and when only counting).
-    let (len, used) = if let Some(spare) = w.spare(8 + Sid::MAX_LEN) {
-        let (head, sid) = spare.split_first_chunk_mut::<8>()?;
-        let (len, used) = fast_sid(rest, sid)?;
-        // 8 + at most 68 bytes.
-        let [s0, s1] = u16::try_from(len.wrapping_add(8)).ok()?.to_le_bytes();
-        *head = [ace_type, 0, s0, s1, m0, m1, m2, m3];
+    let (len, used) = if let Some(hit) = memo.and_then(|m| memo_sid(c.text(), rest, m, w, sid_at)) {
+        hit
+    } else if let Some(spare) = w.spare(8 + Sid::MAX_LEN) {
+        let sid = spare.get_mut(8..)?;
+        let (len, used, last_at) = fast_sid(rest, sid)?;
+        *memo = Some(SidMemo {
+            text_at: sid_text_at,
+            prefix_len: last_at,
+            out_at: sid_at,
+            bin_prefix: len.wrapping_sub(4),
+        });
         (len, used)
     } else {
         let mut sid_buf = [0u8; Sid::MAX_LEN];
-        let (len, used) = fast_sid(rest, &mut sid_buf)?;
-        let [s0, s1] = u16::try_from(len.wrapping_add(8)).ok()?.to_le_bytes();
-        w.put(&[ace_type, 0, s0, s1, m0, m1, m2, m3]);
+        let (len, used, _) = fast_sid(rest, &mut sid_buf)?;
+        w.skip(8);
         w.put(sid_buf.get(..len)?);
         w.unput(len.wrapping_add(8));
         (len, used)
@@ -394,15 +418,44 @@ fn fast_ace(c: &mut Cursor<'_>, w: &mut Out<'_>) -> Option<AceType> {
     if rest.get(used) != Some(&b')') {
         return None;
     }
+    // 8 + at most 68 bytes.
+    let [s0, s1] = u16::try_from(len.wrapping_add(8)).ok()?.to_le_bytes();
+    w.patch(ace_at, &[ace_type, 0, s0, s1, m0, m1, m2, m3]);
     w.skip(len.wrapping_add(8));
     c.advance(
-        4usize
-            .wrapping_add(n)
-            .wrapping_add(3)
+        sid_text_at
+            .wrapping_sub(c.pos())
             .wrapping_add(used)
             .wrapping_add(1),
     );
     Some(AceType::from(ace_type))
+}
+
+/// The memo hit: `rest` starts with the remembered SID's text up to its last number, and one
+/// number follows. Writes the SID at `sid_at` (the remembered binary prefix, then the new last
+/// sub-authority) and returns its binary and text lengths.
+#[inline]
+fn memo_sid(
+    text: &[u8],
+    rest: &[u8],
+    m: SidMemo,
+    w: &mut Out<'_>,
+    sid_at: usize,
+) -> Option<(usize, usize)> {
+    let prefix = text.get(m.text_at..m.text_at.wrapping_add(m.prefix_len))?;
+    if !rest.starts_with(prefix) {
+        return None;
+    }
+    let (rid, k) = swar_decimal(rest.get(m.prefix_len..)?.first_chunk::<16>()?)?;
+    let used = m.prefix_len.wrapping_add(k);
+    if rest.get(used) == Some(&b'-') {
+        return None; // more sub-authorities than the remembered SID
+    }
+    let len = m.bin_prefix.wrapping_add(4);
+    w.spare(8usize.wrapping_add(len))?;
+    w.copy_within(m.out_at, sid_at, m.bin_prefix);
+    w.patch(sid_at.wrapping_add(m.bin_prefix), &rid.to_le_bytes());
+    Some((len, used))
 }
 
 /// Parses `(type;flags;rights;object;inherited-object;sid)` at the cursor and writes the ACE
@@ -436,7 +489,7 @@ fn parse_ace_into(
         }
     }
     let mut sid_buf = [0u8; Sid::MAX_LEN];
-    if let Some((len, used)) = fast_sid(c.rest(), &mut sid_buf) {
+    if let Some((len, used, _)) = fast_sid(c.rest(), &mut sid_buf) {
         w.put(sid_buf.get(..len).unwrap_or(&[]));
         c.advance(used);
     } else if c.peek2() == Some(*b"S-") {

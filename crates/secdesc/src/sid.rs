@@ -204,11 +204,11 @@ impl Sid {
 
 /// Fast path for the common SID string: `S-1-`, a decimal authority and 1 to 15 decimal
 /// sub-authorities, written in binary at the start of `buf` (at least [`Sid::MAX_LEN`] bytes;
-/// only the SID's own bytes are changed on success). Returns the binary length and the text
-/// length, or `None` for anything else (hex authority, any error), which the caller hands to
-/// [`parse_sid_with`] for the precise result.
+/// only the SID's own bytes are changed on success). Returns the binary length, the text
+/// length and where the last number starts in the text, or `None` for anything else (hex
+/// authority, any error), which the caller hands to [`parse_sid_with`] for the precise result.
 #[inline]
-pub(crate) fn fast_sid(text: &[u8], buf: &mut [u8]) -> Option<(usize, usize)> {
+pub(crate) fn fast_sid(text: &[u8], buf: &mut [u8]) -> Option<(usize, usize, usize)> {
     let buf = buf.first_chunk_mut::<{ Sid::MAX_LEN }>()?;
     // Numbers read so far (the authority, then the sub-authorities) and the text used. The NT
     // authority prefixes `S-1-5-` and `S-1-5-21-` (every account-domain SID) are common enough
@@ -225,7 +225,9 @@ pub(crate) fn fast_sid(text: &[u8], buf: &mut [u8]) -> Option<(usize, usize)> {
         [b'S', b'-', b'1', b'-', ..] => (0, 4),
         _ => return None,
     };
+    let mut last_at;
     loop {
+        last_at = at;
         let (v, n) = crate::text::swar_decimal(text.get(at..)?.first_chunk::<16>()?)?;
         if numbers == 0 {
             let [_, _, _, _, a0, a1, a2, a3] = u64::from(v).to_be_bytes();
@@ -246,7 +248,11 @@ pub(crate) fn fast_sid(text: &[u8], buf: &mut [u8]) -> Option<(usize, usize)> {
         return None;
     }
     *buf.get_mut(1)? = u8::try_from(count).ok()?;
-    Some((SID_HEADER_LEN.wrapping_add(count.wrapping_mul(4)), at))
+    Some((
+        SID_HEADER_LEN.wrapping_add(count.wrapping_mul(4)),
+        at,
+        last_at,
+    ))
 }
 
 /// Receives a SID as [`parse_sid_with`] reads it.

@@ -30,6 +30,11 @@ impl<'a> Cursor<'a> {
         self.pos >= self.s.len()
     }
 
+    /// The whole text.
+    pub(crate) const fn text(&self) -> &'a [u8] {
+        self.s
+    }
+
     /// The text from the cursor on.
     pub(crate) fn rest(&self) -> &'a [u8] {
         self.s.get(self.pos..).unwrap_or(&[])

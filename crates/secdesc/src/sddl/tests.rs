@@ -336,3 +336,148 @@ fn check_formattable_names_unsupported_aces() {
     let mut t = Text::new();
     assert!(format(&sd, &ctx(), &mut t).is_err());
 }
+
+/// A small deterministic generator (xorshift64*), so the test needs no dependency. Its casts
+/// truncate on purpose (random bits).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// Numbers of every digit length, edges included.
+    #[allow(clippy::cast_possible_truncation)]
+    fn number(&mut self) -> u32 {
+        match self.below(6) {
+            0 => 0,
+            1 => u32::MAX,
+            2 => self.below(10) as u32,
+            3 => self.below(100_000) as u32,
+            4 => 1_000_000_000 + self.below(3_000_000_000) as u32,
+            _ => self.next() as u32,
+        }
+    }
+}
+
+/// The fast paths (whole-prefix matches, SWAR numbers, the repeated-domain memo, writing
+/// straight into the output) against the generic writer (`AclWriter` + `encode_descriptor`),
+/// over SIDs that share, extend and shorten each other's prefixes, with every buffer size
+/// from too small to ample.
+#[test]
+#[allow(clippy::cast_possible_truncation)]
+fn fast_paths_match_the_generic_writer() {
+    use crate::{AclWriter, DescriptorParts, encode_descriptor};
+    use core::fmt::Write as _;
+    use std::string::String;
+    use std::vec::Vec;
+
+    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    for round in 0..400 {
+        let mut text = String::from("D:");
+        let mut reprs = Vec::new();
+        let mut prev: Option<(u64, Vec<u32>)> = None;
+        let aces = 1 + rng.below(12) as usize;
+        for _ in 0..aces {
+            let (authority, mut subs) = match (&prev, rng.below(5)) {
+                // Same prefix, new last number (the memo's case).
+                (Some((a, s)), 0 | 1) => {
+                    let mut s = s.clone();
+                    *s.last_mut().unwrap() = rng.number();
+                    (*a, s)
+                }
+                // One more sub-authority than the previous SID.
+                (Some((a, s)), 2) if s.len() < 15 => {
+                    let mut s = s.clone();
+                    s.push(rng.number());
+                    (*a, s)
+                }
+                _ => {
+                    let authority = [5u64, 5, 1, 0, 18, 4_294_967_295][rng.below(6) as usize];
+                    let n = 1 + rng.below(15) as usize;
+                    let mut subs: Vec<u32> = (0..n).map(|_| rng.number()).collect();
+                    if authority == 5 && rng.below(2) == 0 {
+                        subs[0] = 21;
+                    }
+                    (authority, subs)
+                }
+            };
+            if subs.is_empty() {
+                subs.push(1);
+            }
+            let sid = Sid::new(authority, &subs).unwrap();
+            let mask = rng.next() as u32;
+            let deny = rng.below(3) == 0;
+            // Hex or token rights.
+            let rights = if rng.below(3) == 0 && mask & 1 == 1 {
+                (0x1f_01ff, String::from("FA"))
+            } else {
+                (mask, std::format!("0x{mask:x}"))
+            };
+            write!(
+                text,
+                "({};;{};;;{sid})",
+                if deny { "D" } else { "A" },
+                rights.1
+            )
+            .unwrap();
+            reprs.push(if deny {
+                AceRepr::deny(sid, rights.0)
+            } else {
+                AceRepr::allow(sid, rights.0)
+            });
+            prev = Some((authority, subs));
+        }
+        let mut acl = std::vec![0u8; 65_536];
+        let mut w = AclWriter::new(&mut acl).unwrap();
+        for r in &reprs {
+            w.push(r).unwrap();
+        }
+        let acl_len = w.finish().unwrap();
+        let parts = DescriptorParts {
+            dacl: Some(&acl[..acl_len]),
+            ..Default::default()
+        };
+        let mut want = std::vec![0u8; 70_000];
+        let want_len = encode_descriptor(&parts, &mut want).unwrap();
+
+        let ctx = SddlContext::new();
+        assert_eq!(
+            encoded_len(&text, &ctx),
+            Ok(want_len),
+            "round {round}: {text}"
+        );
+        // Every buffer size around the boundary, and one ample.
+        for size in [
+            want_len.saturating_sub(90),
+            want_len - 1,
+            want_len,
+            want_len + 3,
+            70_000,
+        ] {
+            let mut out = std::vec![0xa5u8; size];
+            match encode(&text, &ctx, &mut out) {
+                Ok(n) => {
+                    assert!(size >= want_len);
+                    assert_eq!(n, want_len);
+                    assert_eq!(
+                        out[..n],
+                        want[..want_len],
+                        "round {round} size {size}: {text}"
+                    );
+                }
+                Err(e) => {
+                    assert!(size < want_len, "round {round} size {size}: {e}");
+                    assert_eq!(e.kind, ErrorKind::BufferTooSmall { needed: want_len });
+                }
+            }
+        }
+    }
+}
