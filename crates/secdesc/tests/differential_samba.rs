@@ -513,3 +513,48 @@ fn oracle_reproduces_windows_vectors() {
     }
     println!("oracle checked against {checked} Windows vectors");
 }
+
+/// The largest ACL (`AclSize` 65,532) matches Samba byte for byte; 4 bytes more is refused by
+/// the codec with `AclTooLarge`. (Samba 4.22 does not refuse it: its 16-bit `AclSize` wraps.)
+#[test]
+fn acl_size_limit_against_samba() {
+    if let Err(why) = samba_version() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set and the Samba oracle is unavailable: {why}"
+        );
+        println!("SKIPPED ACL size limit against Samba: {why}");
+        return;
+    }
+    // 8 + 1,819 × 36 + one last ACE of 40 (limit) or 44 (over) bytes.
+    let dacl = |last_subs: &str| {
+        use core::fmt::Write as _;
+        let mut t = String::from("D:");
+        for i in 0..1819 {
+            let _ = write!(t, "(A;;FA;;;S-1-5-21-1-2-3-{})", 1000 + i);
+        }
+        let _ = write!(t, "(A;;FA;;;S-1-5-21-{last_subs})");
+        t
+    };
+    let at_limit = dacl("1-2-3-4-5");
+    let over = dacl("1-2-3-4-5-6");
+    let samba = run_oracle(&[at_limit.clone(), over.clone()]);
+    let ctx = SddlContext::new();
+
+    let ours = codec(&at_limit, &ctx);
+    assert_eq!(
+        ours.len(),
+        2 * (20 + 65_532),
+        "the largest ACL encodes: {}",
+        &ours[..ours.len().min(200)]
+    );
+    assert_eq!(ours, samba[0], "the largest ACL differs from Samba's");
+
+    let kind = format!("{:?}", sddl::encoded_len(&over, &ctx).map_err(|e| e.kind));
+    assert!(
+        kind.contains("AclTooLarge"),
+        "an ACL of 65,536 bytes must be refused, got {kind}"
+    );
+    let wrapped = samba[1].get(44..48).unwrap_or("");
+    println!("ACL of 65,536 bytes: codec {kind}; Samba wrote AclSize bytes {wrapped:?} (wrapped)");
+}
