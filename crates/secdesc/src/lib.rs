@@ -13,6 +13,25 @@
 //! most write another layout or accept off-spec SIDs), so the codec is written here, checked
 //! against Windows' own output (`tests/conformance.rs`).
 //!
+//! # Example
+//!
+//! ```
+//! use secdesc::{SddlContext, SecurityDescriptor, sddl};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let ctx = SddlContext::new();
+//! let text = "O:BAG:SYD:P(A;;GA;;;SY)(A;;GA;;;BA)";
+//! let mut buf = [0u8; 128]; // or size it with sddl::encoded_len
+//! let n = sddl::encode(text, &ctx, &mut buf)?;
+//! let sd = SecurityDescriptor::new_checked(&buf[..n])?;
+//! assert_eq!(sd.dacl().map(|d| d.ace_count()), Some(2));
+//! let mut back = String::new();
+//! sddl::format(&sd, &ctx, &mut back)?;
+//! assert_eq!(back, text);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Pieces
 //!
 //! - [`Sid`]: strict string grammar and binary form; [`alias`]: SDDL two-letter aliases with an

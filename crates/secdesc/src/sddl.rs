@@ -2,14 +2,26 @@
 //!
 //! # Encoding
 //!
-//! [`encode`] works in one pass straight into the caller's buffer: a first scan locates the
-//! `O:`, `G:`, `D:` and `S:` sections (tags are the letter before a `:` outside parentheses,
-//! each at most once, in any order), then the SACL, DACL, owner and group are parsed and written
-//! at their final offsets (Windows' layout: header | SACL | DACL | Owner | Group), and each ACL
-//! header (size, count, revision 2 or 4) is patched after its ACEs. Numbers and SIDs are parsed
-//! from the text without intermediate strings. When the buffer is short the pass keeps counting,
-//! so the error carries the exact `needed` size; [`encoded_len`] is the same pass without output.
-//! On any error the buffer holds partial output and must not be used.
+//! [`encode`] works in one pass straight into the caller's buffer. Sections (`O:`, `G:`,
+//! `D:`, `S:`, each at most once, in any order) are parsed in text order; ACLs are written one
+//! after the other from offset 20, each header (size, count, revision 2 or 4) patched after its
+//! ACEs; if the DACL came first in the text, the DACL–SACL region is rotated in place at the
+//! end so the SACL leads, as in Windows' layout (header | SACL | DACL | Owner | Group). Owner
+//! and group are remembered by text position and written last. Numbers and SIDs are parsed
+//! from the text without intermediate strings. When the buffer is short the pass keeps
+//! counting, so the error carries the exact `needed` size; [`encoded_len`] is the same pass
+//! without output. On any error the buffer holds partial output and must not be used.
+//!
+//! Fast paths (each falls back to the general parser, which then names any error, so they
+//! change speed, never results; `fast_paths_match_the_generic_writer` checks them against
+//! [`AclWriter`](crate::AclWriter)): allow/deny ACEs without flags or GUIDs are matched as
+//! `(A;;` / `(D;;` and written straight into the output; decimal numbers are read 8 digits at
+//! a time (SWAR); the `S-1-5-` and `S-1-5-21-` prefixes are matched whole; and when an ACE's
+//! SID text starts with the previous fast-path SID's text up to its last `-` (accounts of one
+//! domain), the binary prefix is copied from the output and only the last number is parsed.
+//! Measured with callgrind (`examples/encode_256.rs`, 256 allow ACEs with 5-sub-authority
+//! domain SIDs, 9,244 output bytes): 9.5 instructions per output byte for one domain, 16.8 when
+//! every ACE names a different domain.
 //!
 //! Accepted: ACE types `A`, `D`, `OA`, `OD`, `AU`, `AL`, `OU`, `OL`, `ML`; ACE flags `OI`,
 //! `CI`, `NP`, `IO`, `ID`, `CR`, `SA`, `FA` and `TP` (= 0x40, like `SA`); rights as tokens
