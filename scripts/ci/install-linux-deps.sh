@@ -64,6 +64,7 @@ fi
 if samba_ok; then
     log "python3-samba $(samba_version) already present: nothing to do"
 else
+    # shellcheck source=/dev/null
     codename="$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")"
     if [ "$codename" != "bookworm" ]; then
         log "this recipe is for Debian 12 (bookworm); found '${codename:-unknown}'" >&2
