@@ -215,31 +215,18 @@ fn encode_pass(s: &[u8], ctx: &SddlContext, out: &mut [u8]) -> Result<usize, Err
         }
     }
     let mut offsets = [0u32; 4]; // owner, group, sacl, dacl
-    if let (
-        Some(AclPlace {
-            at: Some(d_at),
-            len: d_len,
-        }),
-        Some(AclPlace {
-            at: Some(s_at),
-            len: s_len,
-        }),
-    ) = (dacl, sacl)
-    {
-        if d_at < s_at {
-            // DACL was written first: swap the two so the SACL leads.
+    let sacl_at = sacl.and_then(|p| p.at);
+    let dacl_at = dacl.and_then(|p| p.at);
+    let (sacl_at, dacl_at) = match (sacl_at, dacl_at, sacl) {
+        (Some(s_at), Some(d_at), Some(AclPlace { len: s_len, .. })) if d_at < s_at => {
+            // The DACL was written first: rotate the two so the SACL leads.
             w.rotate_right(d_at, s_at.saturating_add(s_len), s_len);
-            offsets[2] = offset_u32(d_at);
-            offsets[3] = offset_u32(d_at.saturating_add(s_len));
-        } else {
-            offsets[2] = offset_u32(s_at);
-            offsets[3] = offset_u32(d_at);
+            (Some(d_at), Some(d_at.saturating_add(s_len)))
         }
-        let _ = d_len;
-    } else {
-        offsets[2] = sacl.and_then(|p| p.at).map_or(0, offset_u32);
-        offsets[3] = dacl.and_then(|p| p.at).map_or(0, offset_u32);
-    }
+        other => (other.0, other.1),
+    };
+    offsets[2] = sacl_at.map_or(0, offset_u32);
+    offsets[3] = dacl_at.map_or(0, offset_u32);
     for (at, slot) in [(owner_at, 0usize), (group_at, 1)] {
         if let Some(at) = at {
             let sid = sid_or_alias(&mut Cursor::at(s, at), ctx)?;
