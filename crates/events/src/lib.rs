@@ -93,6 +93,8 @@ specs! {
     CONFIG_ERROR = ("ConfigError", Error, KW_CONFIG),
     /// A value under Parameters is not one this driver reads.
     CONFIG_UNKNOWN_VALUE = ("ConfigUnknownValue", Warning, KW_CONFIG),
+    /// A Parameters value (or the key itself) could not be read; the driver does not start.
+    PARAMETER_READ_FAILED = ("ParameterReadFailed", Error, KW_CONFIG),
     /// The DACL was refused or could not be built.
     POLICY_REFUSED = ("PolicyRefused", Error, KW_POLICY),
     /// The DACL is applied despite a concern.
@@ -233,6 +235,21 @@ pub fn config_warning(warning: &ConfigWarning<'_>) {
             );
         }
     }
+}
+
+/// `ParameterReadFailed`: `Value` (the value name; empty when the `Parameters` key itself could
+/// not be opened), `Status` (NTSTATUS), `StatusName`.
+pub fn parameter_read_failed(value: &str, status: u32) {
+    let name = NtStatus(status).name_or_unnamed();
+    tlg::write_event!(
+        PROVIDER,
+        "ParameterReadFailed",
+        level(spec::PARAMETER_READ_FAILED.level),
+        keyword(spec::PARAMETER_READ_FAILED.keyword),
+        str8("Value", value),
+        u32("Status", &status, format(NtStatus)),
+        str8("StatusName", name),
+    );
 }
 
 /// A build failure: [`config_error`] for configuration errors, otherwise `PolicyRefused`

@@ -46,6 +46,7 @@ fn event_table_levels_and_keywords() {
         ("DriverUnloading", Level::Informational, KW_DRIVER),
         ("ConfigError", Level::Error, KW_CONFIG),
         ("ConfigUnknownValue", Level::Warning, KW_CONFIG),
+        ("ParameterReadFailed", Level::Error, KW_CONFIG),
         ("PolicyRefused", Level::Error, KW_POLICY),
         ("PolicyWarning", Level::Warning, KW_POLICY),
         ("PolicyApplied", Level::Informational, KW_POLICY),
@@ -149,6 +150,8 @@ fn every_event_function_runs() {
     });
     let name: Vec<u16> = "Verbose".encode_utf16().collect();
     connsec_events::config_warning(&ConfigWarning::UnknownValue { name: &name });
+    connsec_events::parameter_read_failed("DaclSddl", NtStatus::BUFFER_TOO_SMALL.0);
+    connsec_events::parameter_read_failed("", NtStatus::ACCESS_DENIED.0);
     connsec_events::policy_error(&PolicyError::Unsafe(UnsafeReason::EmptyDacl));
     connsec_events::policy_error(&PolicyError::BufferTooSmall { needed: 100 });
     connsec_events::policy_error(&PolicyError::TooLarge { size: 70_000 });
