@@ -76,7 +76,7 @@ mod wfp_box;
 use core::{ffi::c_void, ptr};
 
 use connsec_events::EtwSink;
-use connsec_policy::{Config, PolicyError};
+use connsec_policy::{BfeState, Config, PolicyError};
 #[cfg(not(test))]
 use wdk_alloc::WdkAllocator;
 use wdk_sys::{
@@ -92,7 +92,7 @@ use crate::{
     etw::EtwRegistration,
     global::GLOBAL,
     registry::{ParameterValues, ParametersKey},
-    state::{BuildError, CalloutRegistration, DriverState, PolicyState},
+    state::{BuildError, DriverState, PolicyState},
 };
 
 #[cfg(not(test))]
@@ -108,12 +108,13 @@ const STATUS_BAD_CONFIGURATION: NTSTATUS = STATUS_INVALID_PARAMETER;
 /// thread. It lives in the `INIT` section, which the kernel discards after it returns.
 ///
 /// Order: register the ETW provider; create the WDF driver (non-PnP, with an unload callback)
-/// and the wait lock; create the control device and the retry timer; read `Parameters` and have the policy crate
-/// parse it and build the DACL (a bad configuration stops here, after an event, with nothing
-/// applied); publish the state; subscribe to BFE state changes; run the policy flow's `on_load`
-/// (which reads the BFE state and applies if BFE runs; a transient failure arms the retry
-/// timer); register the callouts (a failure there
-/// is reported and does not affect the DACL).
+/// and the wait lock; create the control device and the retry timer; read `Parameters` and have
+/// the policy crate parse it and build the DACL (a bad configuration stops here, after an
+/// event, with nothing applied); publish the state; subscribe to BFE state changes; run the
+/// policy flow's `on_load` (which reads the BFE state and applies if BFE runs; a transient
+/// failure arms the retry timer); register the callouts if BFE runs (a failure there is
+/// reported and does not affect the DACL). When BFE is not running yet (boot start), the BFE
+/// state callback applies the DACL and registers the callouts on `RUNNING`.
 ///
 /// # Safety
 ///
@@ -217,33 +218,16 @@ pub unsafe extern "system" fn driver_entry(
                 state.subscription = Some(subscription);
                 state.policy.controller().on_load(&mut EtwSink);
                 state.schedule_retry();
+                // Under the same lock as the BFE callback, so that the callouts are registered
+                // once whichever of the two sees BFE running first. A failure is reported as an
+                // ETW event and unwound; the DACL part goes on without the callout.
+                state.register_callout_if_needed();
                 None
             }
             None => Some(subscription),
         })
         .flatten();
     drop(unstored);
-
-    // SAFETY: 1. PASSIVE_LEVEL (DriverEntry);
-    //         2. `device_object` is the control device's, which `DriverState::shutdown`
-    //            deletes only after `Registration::unregister` has returned.
-    let registered = unsafe { callout::register(device_object) };
-    // An `Err` was already reported as an ETW event and fully unwound by the callout module;
-    // the DACL part goes on without the callout.
-    if let Ok(registration) = registered {
-        let unstored = GLOBAL
-            .with(|slot| match slot {
-                Some(state) => {
-                    state.callout = Some(CalloutRegistration(registration));
-                    None
-                }
-                None => Some(registration),
-            })
-            .flatten();
-        if let Some(registration) = unstored {
-            registration.unregister();
-        }
-    }
     STATUS_SUCCESS
 }
 
@@ -297,14 +281,15 @@ fn create_wdf_driver(
 fn load_policy(driver: WDFDRIVER) -> Result<PolicyState, NTSTATUS> {
     let values = match ParametersKey::open(driver) {
         Ok(key) => key.read_all().map_err(|(name, status)| {
-            wdk::println!("connsec: reading Parameters\\{name} failed: {status:#010X}");
+            connsec_events::parameter_read_failed(name, status::to_policy(status).0);
             status
         })?,
         // No Parameters key at all is a configuration like any other with no values: the
         // policy crate reports what is missing (ConfigError) and the load fails clearly.
         Err(STATUS_OBJECT_NAME_NOT_FOUND) => ParameterValues::none(),
         Err(status) => {
-            wdk::println!("connsec: opening the Parameters key failed: {status:#010X}");
+            // An empty value name: the key itself could not be opened.
+            connsec_events::parameter_read_failed("", status::to_policy(status).0);
             return Err(status);
         }
     };
@@ -377,6 +362,13 @@ extern "C" fn bfe_state_changed(_context: *mut c_void, new_state: wfp::FWPM_SERV
                 .controller()
                 .on_bfe_state_change(new_state, &mut EtwSink);
             state.schedule_retry();
+            // The callouts follow BFE: registered on RUNNING if they are not (a boot-start
+            // driver loads before BFE), released when BFE stops (it drops their objects).
+            match new_state {
+                BfeState::Running => state.register_callout_if_needed(),
+                BfeState::StopPending | BfeState::Stopped => state.release_callout(),
+                BfeState::StartPending | BfeState::Unknown(_) => {}
+            }
         }
     });
 }

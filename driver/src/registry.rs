@@ -7,7 +7,8 @@
 //!
 //! `WdfDriverOpenParametersRegistryKey` opens `HKLM\…\Services\connsec\Parameters`;
 //! `WdfRegistryQueryValue` is asked twice per value: once with no buffer for the length, then
-//! with a pool buffer of exactly that length. A value that is absent
+//! with a pool buffer of exactly that length (again, once, if the value grew in between: KMDF
+//! then returns `STATUS_BUFFER_OVERFLOW` and copies nothing). A value that is absent
 //! (`STATUS_OBJECT_NAME_NOT_FOUND`) is simply not handed over. All at `PASSIVE_LEVEL`.
 
 use core::ptr;
@@ -47,7 +48,8 @@ pub(crate) const VALUE_COUNT: usize = VALUE_NAMES.len();
 
 /// Largest value read, in bytes. The policy crate's own limits are smaller (32 KiB for
 /// `Principals`, 64 KiB for `DaclSddl`); this only keeps a corrupt or hostile value from
-/// costing more than 1 MiB of pool before the policy crate rejects it with its own error.
+/// costing more than 1 MiB of pool. A larger value is not read at all: it fails the load with
+/// `STATUS_BUFFER_TOO_SMALL` (a `ParameterReadFailed` event that names it).
 const MAX_VALUE_BYTES: ULONG = 1024 * 1024;
 
 /// A value name as UTF-16, in a small fixed buffer (no allocation).
@@ -179,25 +181,53 @@ impl ParametersKey {
         Ok(ParameterValues { values })
     }
 
-    /// Reads one value; `Ok(None)` if it does not exist.
+    /// Reads one value; `Ok(None)` if it does not exist. A value that grows between the length
+    /// probe and the read is read again, once; `STATUS_BUFFER_TOO_SMALL` if it grows again, or
+    /// if it is larger than [`MAX_VALUE_BYTES`].
     fn read(&self, name: &'static str) -> Result<Option<RawValue>, NTSTATUS> {
         let wide = WideName::new(name).ok_or(STATUS_INVALID_PARAMETER)?;
         let unicode = wide.unicode_string().ok_or(STATUS_INVALID_PARAMETER)?;
+        for _attempt in 0..2 {
+            match self.read_once(&unicode)? {
+                Read::Absent => return Ok(None),
+                Read::Grew => {}
+                Read::Value { kind, data, len } => {
+                    return Ok(Some(RawValue {
+                        name: wide,
+                        kind,
+                        data,
+                        len,
+                    }));
+                }
+            }
+        }
+        Err(STATUS_BUFFER_TOO_SMALL)
+    }
 
+    /// One length probe and one read of the value `unicode` names.
+    ///
+    /// What KMDF does (`FxRegKey::_QueryValue`, `src/framework/shared/support/km/fxregkeykm.cpp`
+    /// in microsoft/Windows-Driver-Frameworks): it queries `KeyValuePartialInformation` into a
+    /// buffer of its own, reports the length and type on success *and* on
+    /// `STATUS_BUFFER_OVERFLOW`, but copies the data into `Value` **only on success**. So a
+    /// too-small buffer yields `STATUS_BUFFER_OVERFLOW` and no bytes at all, never a truncated
+    /// value; with a NULL `Value` a non-empty value always yields `STATUS_BUFFER_OVERFLOW`.
+    fn read_once(&self, unicode: &UNICODE_STRING) -> Result<Read, NTSTATUS> {
         // First call: the length only ("If this pointer is NULL, WdfRegistryQueryValue
         // retrieves the data length but not the data").
         let mut needed: ULONG = 0;
         let mut kind: ULONG = 0;
         let probed;
         // SAFETY: 1. `self.key` is the open WDFKEY (private field, closed only in Drop);
-        //         2. `unicode` points into `wide`, which lives until the end of this function;
+        //         2. `unicode` points into a `WideName` the caller keeps alive across the call;
         //         3. a NULL value buffer with length 0 is allowed;
-        //         4. `needed` and `kind` are valid places for the outputs.
+        //         4. `needed` and `kind` are valid places for the outputs;
+        //         5. PASSIVE_LEVEL (DriverEntry).
         unsafe {
             probed = call_unsafe_wdf_function_binding!(
                 WdfRegistryQueryValue,
                 self.key,
-                &raw const unicode,
+                unicode,
                 0,
                 ptr::null_mut(),
                 &raw mut needed,
@@ -205,58 +235,65 @@ impl ParametersKey {
             );
         }
         if probed == STATUS_OBJECT_NAME_NOT_FOUND {
-            return Ok(None);
+            return Ok(Read::Absent);
         }
-        if probed != STATUS_BUFFER_OVERFLOW && probed != STATUS_BUFFER_TOO_SMALL {
+        // The length is reported with STATUS_BUFFER_OVERFLOW (any non-empty value) or success
+        // (an empty one); anything else is a failure.
+        if probed != STATUS_BUFFER_OVERFLOW {
             status::check(probed)?;
         }
         if needed > MAX_VALUE_BYTES {
-            // Too large to be valid; let the policy crate name it with the bytes it can see.
-            needed = MAX_VALUE_BYTES;
+            // Too large to be a valid configuration; reading it would only cost pool.
+            return Err(STATUS_BUFFER_TOO_SMALL);
         }
 
         let len = usize::try_from(needed).map_err(|_| STATUS_INVALID_PARAMETER)?;
         let mut data = PoolBuffer::try_zeroed(len)?;
         if len == 0 {
             // An empty value: nothing more to read (and no buffer to pass).
-            return Ok(Some(RawValue {
-                name: wide,
-                kind,
-                data,
-                len,
-            }));
+            return Ok(Read::Value { kind, data, len });
         }
         let mut got: ULONG = 0;
         let read;
         // SAFETY: 1. as above for `self.key` and `unicode`;
         //         2. `data` is a live pool buffer of exactly `needed` bytes, and WDF writes at
-        //            most `needed` bytes into it;
-        //         3. `got` and `kind` are valid places for the outputs.
+        //            most `needed` bytes into it (it copies only when the value fits);
+        //         3. `got` and `kind` are valid places for the outputs;
+        //         4. PASSIVE_LEVEL (DriverEntry).
         unsafe {
             read = call_unsafe_wdf_function_binding!(
                 WdfRegistryQueryValue,
                 self.key,
-                &raw const unicode,
+                unicode,
                 needed,
                 data.as_mut_ptr().cast(),
                 &raw mut got,
                 &raw mut kind,
             );
         }
-        // A value that grew between the calls, or one cut at MAX_VALUE_BYTES, reads as
-        // STATUS_BUFFER_OVERFLOW with the first `needed` bytes: hand those over, the policy
-        // crate's size limits reject them with a message that names the value.
-        if read != STATUS_BUFFER_OVERFLOW {
-            status::check(read)?;
+        // The value grew since the probe: WDF copied nothing (see above).
+        if read == STATUS_BUFFER_OVERFLOW {
+            return Ok(Read::Grew);
         }
+        status::check(read)?;
+        // It may have shrunk since the probe; on success `got` bytes were copied.
         let len = usize::try_from(got).map_or(len, |got| got.min(len));
-        Ok(Some(RawValue {
-            name: wide,
-            kind,
-            data,
-            len,
-        }))
+        Ok(Read::Value { kind, data, len })
     }
+}
+
+/// The result of [`ParametersKey::read_once`].
+enum Read {
+    /// The value does not exist.
+    Absent,
+    /// The value grew between the length probe and the read; nothing was read.
+    Grew,
+    /// The value's type, a buffer holding it, and its length in that buffer.
+    Value {
+        kind: u32,
+        data: PoolBuffer,
+        len: usize,
+    },
 }
 
 impl Drop for ParametersKey {

@@ -123,6 +123,39 @@ impl DriverState {
         }
     }
 
+    /// Registers the callouts if they are not registered and BFE runs (`FwpmEngineOpen0`, one of
+    /// the registration steps, needs it). Called under the global lock at `PASSIVE_LEVEL`: from
+    /// `DriverEntry` after the first apply, and from the BFE state callback on `RUNNING`, which
+    /// is what registers them at all when the driver starts before BFE (`StartType = 0`). A
+    /// failure was already reported by an ETW event and fully unwound; the next `RUNNING`
+    /// notification tries again.
+    pub(crate) fn register_callout_if_needed(&mut self) {
+        if self.callout.is_some() || bfe::current_state() != BfeState::Running {
+            return;
+        }
+        let device = self.device.wdm_device_object();
+        // SAFETY: 1. PASSIVE_LEVEL (DriverEntry or the BFE state callback, both under the global
+        //            wait lock);
+        //         2. `device` is the WDM object of `self.device`, which `shutdown` (and
+        //            `release_callout`) delete only after `Registration::unregister` returned.
+        let registered = unsafe { callout::register(device) };
+        if let Ok(registration) = registered {
+            self.callout = Some(CalloutRegistration(registration));
+        }
+    }
+
+    /// Unregisters the callouts when BFE stops: the dynamic session's filters, callouts,
+    /// sublayer and provider go away with BFE, so the registration is ended here (closing the
+    /// session while BFE is still `STOP_PENDING`, as Microsoft's `WFPSampler` closes its engine handle) and
+    /// [`register_callout_if_needed`](Self::register_callout_if_needed) registers afresh on the
+    /// next `RUNNING`. Called from the BFE state callback under the global lock, at
+    /// `PASSIVE_LEVEL`; it does not touch the BFE subscription.
+    pub(crate) fn release_callout(&mut self) {
+        if let Some(CalloutRegistration(callout)) = self.callout.take() {
+            callout.unregister();
+        }
+    }
+
     /// Tears everything down in the safe order (issue 4, item 4). Runs at `PASSIVE_LEVEL` in
     /// `EvtDriverUnload`, or in `DriverEntry` when it fails after publishing the state; never
     /// with the global lock held and never in the BFE callback.
