@@ -4,8 +4,22 @@
 //! `u32`, C enums as modules of `i32` constants, WDF functions reached through
 //! `call_unsafe_wdf_function_binding!` with the C parameters minus `DriverGlobals`. The
 //! prototypes follow the WDK DDI pages (`wdfdriver.h`, `wdfcontrol.h`, `wdfdevice.h`,
-//! `wdfregistry.h`, `wdfsync.h`, `wdfobject.h`, `ntifs.h`); the `STATUS_*` values are the ones
-//! wdk-sys 0.5.2 lists in `src/constants.rs`. Nothing here is executed.
+//! `wdfregistry.h`, `wdfsync.h`, `wdfobject.h`, `wdftimer.h`, `ntifs.h`); the `STATUS_*` values
+//! are the ones wdk-sys 0.5.2 lists in `src/constants.rs`. Nothing here is executed.
+//!
+//! Where each shape was checked against the released crates (`~/.cargo/registry`):
+//! - top-level types and constants: wdk-sys 0.5.2 `src/lib.rs` re-exports
+//!   `constants::*` and `types::*` at the crate root; `WDF_NO_OBJECT_ATTRIBUTES`/`WDF_NO_HANDLE`
+//!   are its hand-written `src/constants.rs` `mod wdf` (null pointers of the C types);
+//! - C enums as `mod _TAG { pub type Type = i32; … }`: wdk-build 0.6.0 `src/bindgen.rs`
+//!   `default_enum_style(EnumVariation::ModuleConsts)`; MSVC enums are `int`;
+//! - `ntddk::*` functions: wdk-sys 0.5.2 `src/ntddk.rs` (bindings of the Base headers, types
+//!   from the crate root);
+//! - `call_unsafe_wdf_function_binding!`: wdk-macros 0.5.2 `src/lib.rs` generates an
+//!   `unsafe fn` taking the C parameters without `DriverGlobals` (passed implicitly as
+//!   `wdk_sys::WdfDriverGlobals`), `#[must_use]` when it returns a value; trailing commas parse;
+//! - `PAGED_CODE!`: wdk-sys 0.5.2 `src/lib.rs` (`debug_assert!` on `KeGetCurrentIrql() <=
+//!   APC_LEVEL`), re-exported by wdk 0.5.0 as `wdk::paged_code`.
 #![no_std]
 #![allow(
     non_camel_case_types,
@@ -184,7 +198,10 @@ pub type PWDF_TIMER_CONFIG = *mut WDF_TIMER_CONFIG;
 
 #[doc(hidden)]
 pub mod wdf_stubs {
+    //! What `call_unsafe_wdf_function_binding!` calls. wdk-macros 0.5.2 marks the generated
+    //! function `#[must_use]` when it returns a value, so these do too.
     use super::*;
+    #[must_use]
     pub unsafe fn WdfDriverCreate(
         _d: PDRIVER_OBJECT,
         _r: PCUNICODE_STRING,
@@ -194,6 +211,7 @@ pub mod wdf_stubs {
     ) -> NTSTATUS {
         0
     }
+    #[must_use]
     pub unsafe fn WdfControlDeviceInitAllocate(
         _d: WDFDRIVER,
         _s: PCUNICODE_STRING,
@@ -202,6 +220,7 @@ pub mod wdf_stubs {
     }
     pub unsafe fn WdfDeviceInitSetDeviceType(_i: PWDFDEVICE_INIT, _t: DEVICE_TYPE) {}
     pub unsafe fn WdfDeviceInitSetCharacteristics(_i: PWDFDEVICE_INIT, _c: ULONG, _o: BOOLEAN) {}
+    #[must_use]
     pub unsafe fn WdfDeviceCreate(
         _i: *mut PWDFDEVICE_INIT,
         _a: PWDF_OBJECT_ATTRIBUTES,
@@ -211,10 +230,12 @@ pub mod wdf_stubs {
     }
     pub unsafe fn WdfDeviceInitFree(_i: PWDFDEVICE_INIT) {}
     pub unsafe fn WdfControlFinishInitializing(_d: WDFDEVICE) {}
+    #[must_use]
     pub unsafe fn WdfDeviceWdmGetDeviceObject(_d: WDFDEVICE) -> PDEVICE_OBJECT {
         core::ptr::null_mut()
     }
     pub unsafe fn WdfObjectDelete(_o: WDFOBJECT) {}
+    #[must_use]
     pub unsafe fn WdfDriverOpenParametersRegistryKey(
         _d: WDFDRIVER,
         _m: ACCESS_MASK,
@@ -223,6 +244,7 @@ pub mod wdf_stubs {
     ) -> NTSTATUS {
         0
     }
+    #[must_use]
     pub unsafe fn WdfRegistryQueryValue(
         _k: WDFKEY,
         _n: PCUNICODE_STRING,
@@ -234,12 +256,15 @@ pub mod wdf_stubs {
         0
     }
     pub unsafe fn WdfRegistryClose(_k: WDFKEY) {}
+    #[must_use]
     pub unsafe fn WdfWaitLockCreate(_a: PWDF_OBJECT_ATTRIBUTES, _l: *mut WDFWAITLOCK) -> NTSTATUS {
         0
     }
+    #[must_use]
     pub unsafe fn WdfWaitLockAcquire(_l: WDFWAITLOCK, _t: PLONGLONG) -> NTSTATUS {
         0
     }
+    #[must_use]
     pub unsafe fn WdfTimerCreate(
         _c: PWDF_TIMER_CONFIG,
         _a: PWDF_OBJECT_ATTRIBUTES,
@@ -247,9 +272,11 @@ pub mod wdf_stubs {
     ) -> NTSTATUS {
         0
     }
+    #[must_use]
     pub unsafe fn WdfTimerStart(_t: WDFTIMER, _due: LONGLONG) -> BOOLEAN {
         0
     }
+    #[must_use]
     pub unsafe fn WdfTimerStop(_t: WDFTIMER, _wait: BOOLEAN) -> BOOLEAN {
         0
     }

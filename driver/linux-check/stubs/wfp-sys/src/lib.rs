@@ -356,7 +356,9 @@ pub const FWP_ACTION_CALLOUT_TERMINATING: u32 =
     0x3 | FWP_ACTION_FLAG_CALLOUT | FWP_ACTION_FLAG_TERMINATING;
 pub const FWPS_RIGHT_ACTION_WRITE: u32 = 1;
 pub const FWPM_SESSION_FLAG_DYNAMIC: u32 = 1;
-pub const FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED: u32 = 0x40;
+// `fwpmtypes.h`: `(0x00000010)` (0x40 is `FWPM_FILTER_FLAG_INDEXED`); the real value comes from
+// the generated bindings, this one only has to be the same type.
+pub const FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED: u32 = 0x10;
 pub unsafe fn FwpsCalloutRegister3(
     _d: *mut c_void,
     _c: *const FWPS_CALLOUT3,
