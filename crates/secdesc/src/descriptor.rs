@@ -459,6 +459,35 @@ pub(crate) mod tests {
         assert_eq!(sd.len(), 20);
     }
 
+    /// Samba and Wine lay parts out as Owner | Group | (SACL) | DACL; the view follows offsets.
+    #[test]
+    fn other_layouts_decode() {
+        let windows = registry_sd();
+        let owner = &windows[0x5c..0x6c];
+        let group = &windows[0x6c..0x78];
+        let dacl = &windows[0x14..0x5c];
+        let mut samba = [0xa5u8; 0x78];
+        samba[..20].copy_from_slice(&[
+            1, 0, 0x04, 0x80, 0x14, 0, 0, 0, 0x24, 0, 0, 0, 0, 0, 0, 0, 0x30, 0, 0, 0,
+        ]);
+        samba[0x14..0x24].copy_from_slice(owner);
+        samba[0x24..0x30].copy_from_slice(group);
+        samba[0x30..0x78].copy_from_slice(dacl);
+        let a = SecurityDescriptor::new_checked(&windows).unwrap();
+        let b = SecurityDescriptor::new_checked(&samba).unwrap();
+        assert_eq!((a.owner(), a.group()), (b.owner(), b.group()));
+        let aces = |sd: &SecurityDescriptor<'_>| {
+            sd.dacl()
+                .unwrap()
+                .aces()
+                .map(|x| x.to_repr().unwrap())
+                .collect::<std::vec::Vec<_>>()
+        };
+        assert_eq!(aces(&a), aces(&b));
+        assert_eq!(b.len(), 0x78);
+        assert_eq!(b.dacl_offset(), 0x30);
+    }
+
     #[test]
     fn checks() {
         let good = registry_sd();
