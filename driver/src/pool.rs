@@ -48,14 +48,13 @@ impl PoolBuffer {
         unsafe { self.bytes.as_ref() }
     }
 
-    /// A pointer to the first byte, for an FFI call that fills the buffer (`&mut self`: the
-    /// caller writes through it).
-    #[allow(
-        clippy::needless_pass_by_ref_mut,
-        reason = "the pointer is written through"
-    )]
-    pub(crate) const fn as_mut_ptr(&mut self) -> *mut u8 {
-        self.bytes.as_ptr().cast::<u8>()
+    /// The bytes, writable (for an FFI call that fills the buffer: its pointer and length are
+    /// the slice's).
+    pub(crate) const fn as_mut_slice(&mut self) -> &mut [u8] {
+        // SAFETY: 1. `bytes` points at a live allocation owned by `self` (freed only in Drop);
+        //         2. the borrow of `self` is exclusive, and no `as_static_mut` borrow is in use
+        //            while `self` is used (its contract).
+        unsafe { self.bytes.as_mut() }
     }
 
     /// The buffer as a `'static` mutable slice, for the policy `Controller` that lives in the
@@ -65,7 +64,7 @@ impl PoolBuffer {
     ///
     /// The caller must end every use of the returned slice (and of everything borrowed from it)
     /// before this `PoolBuffer` is dropped, and must not use the `PoolBuffer` in any other way
-    /// (`as_slice`, `as_mut_ptr`, this function again) while the slice is in use. `DriverState`
+    /// (`as_slice`, `as_mut_slice`, this function again) while the slice is in use. `DriverState`
     /// keeps this by declaring the `Controller` before the buffers, so the `Controller` is
     /// dropped first, and by never touching the buffers otherwise.
     pub(crate) const unsafe fn as_static_mut(&mut self) -> &'static mut [u8] {
@@ -98,10 +97,8 @@ mod tests {
     fn buffers_are_zeroed_writable_and_exactly_sized() {
         let mut buffer = PoolBuffer::try_zeroed(68).expect("allocation");
         assert_eq!(buffer.as_slice(), &[0_u8; 68][..]);
-        // SAFETY: 1. the pointer is to 68 writable bytes owned by `buffer`;
-        //         2. no slice of it is alive during the writes.
-        unsafe {
-            buffer.as_mut_ptr().write(0xA5);
+        if let Some(first) = buffer.as_mut_slice().first_mut() {
+            *first = 0xA5;
         }
         assert_eq!(buffer.as_slice().first(), Some(&0xA5));
         assert_eq!(buffer.as_slice().len(), 68);

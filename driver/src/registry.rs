@@ -181,119 +181,100 @@ impl ParametersKey {
         Ok(ParameterValues { values })
     }
 
-    /// Reads one value; `Ok(None)` if it does not exist. A value that grows between the length
-    /// probe and the read is read again, once; `STATUS_BUFFER_TOO_SMALL` if it grows again, or
-    /// if it is larger than [`MAX_VALUE_BYTES`].
+    /// Reads one value; `Ok(None)` if it does not exist (see [`read_value`]).
     fn read(&self, name: &'static str) -> Result<Option<RawValue>, NTSTATUS> {
         let wide = WideName::new(name).ok_or(STATUS_INVALID_PARAMETER)?;
         let unicode = wide.unicode_string().ok_or(STATUS_INVALID_PARAMETER)?;
-        for _attempt in 0..2 {
-            match self.read_once(&unicode)? {
-                Read::Absent => return Ok(None),
-                Read::Grew => {}
-                Read::Value { kind, data, len } => {
-                    return Ok(Some(RawValue {
-                        name: wide,
-                        kind,
-                        data,
-                        len,
-                    }));
-                }
+        let key = self.key;
+        let mut query = |buffer: Option<&mut [u8]>, got: &mut ULONG, kind: &mut ULONG| {
+            let (length, value) = match buffer {
+                Some(buffer) => match ULONG::try_from(buffer.len()) {
+                    Ok(length) => (length, buffer.as_mut_ptr().cast()),
+                    Err(_) => return STATUS_INVALID_PARAMETER,
+                },
+                None => (0, ptr::null_mut()),
+            };
+            let status;
+            // SAFETY: 1. `key` is the open WDFKEY (private field of `self`, closed only in Drop);
+            //         2. `unicode` points into `wide`, which outlives every call;
+            //         3. `value` and `length` are the pointer and length of one live, writable
+            //            buffer, or NULL and 0 (allowed: the length only);
+            //         4. `got` and `kind` are valid places for the outputs;
+            //         5. PASSIVE_LEVEL (DriverEntry).
+            unsafe {
+                status = call_unsafe_wdf_function_binding!(
+                    WdfRegistryQueryValue,
+                    key,
+                    &raw const unicode,
+                    length,
+                    value,
+                    ptr::from_mut(got),
+                    ptr::from_mut(kind),
+                );
             }
-        }
-        Err(STATUS_BUFFER_TOO_SMALL)
+            status
+        };
+        Ok(read_value(&mut query)?.map(|(kind, data, len)| RawValue {
+            name: wide,
+            kind,
+            data,
+            len,
+        }))
     }
+}
 
-    /// One length probe and one read of the value `unicode` names.
-    ///
-    /// What KMDF does (`FxRegKey::_QueryValue`, `src/framework/shared/support/km/fxregkeykm.cpp`
-    /// in microsoft/Windows-Driver-Frameworks): it queries `KeyValuePartialInformation` into a
-    /// buffer of its own, reports the length and type on success *and* on
-    /// `STATUS_BUFFER_OVERFLOW`, but copies the data into `Value` **only on success**. So a
-    /// too-small buffer yields `STATUS_BUFFER_OVERFLOW` and no bytes at all, never a truncated
-    /// value; with a NULL `Value` a non-empty value always yields `STATUS_BUFFER_OVERFLOW`.
-    fn read_once(&self, unicode: &UNICODE_STRING) -> Result<Read, NTSTATUS> {
-        // First call: the length only ("If this pointer is NULL, WdfRegistryQueryValue
-        // retrieves the data length but not the data").
+/// One `WdfRegistryQueryValue` call for a fixed key and value name: `Value` and `ValueLength`
+/// are the buffer's pointer and length (NULL and 0 for `None`), then `ValueLengthQueried` and
+/// `ValueType`.
+type Query<'a> = dyn FnMut(Option<&mut [u8]>, &mut ULONG, &mut ULONG) -> NTSTATUS + 'a;
+
+/// Reads one value through `query`: a length probe with no buffer, then a read into a pool
+/// buffer of exactly that length. `Ok(None)` if the value does not exist, otherwise its
+/// `REG_*` type, the buffer and the length read.
+///
+/// What KMDF does (`FxRegKey::_QueryValue`, `src/framework/shared/support/km/fxregkeykm.cpp`
+/// in microsoft/Windows-Driver-Frameworks): it queries `KeyValuePartialInformation` into a
+/// buffer of its own, reports the length and type on success *and* on
+/// `STATUS_BUFFER_OVERFLOW`, but copies the data into `Value` **only on success**. So a
+/// non-empty value probed with no buffer yields `STATUS_BUFFER_OVERFLOW` and its length, and a
+/// buffer that has become too small (the value grew since the probe) yields
+/// `STATUS_BUFFER_OVERFLOW` and **no bytes at all**, never a truncated value: the value is then
+/// probed and read again, once. `STATUS_BUFFER_TOO_SMALL` if it grows again, or if it is larger
+/// than [`MAX_VALUE_BYTES`] (it is not read at all then).
+fn read_value(query: &mut Query<'_>) -> Result<Option<(ULONG, PoolBuffer, usize)>, NTSTATUS> {
+    for _attempt in 0..2 {
         let mut needed: ULONG = 0;
         let mut kind: ULONG = 0;
-        let probed;
-        // SAFETY: 1. `self.key` is the open WDFKEY (private field, closed only in Drop);
-        //         2. `unicode` points into a `WideName` the caller keeps alive across the call;
-        //         3. a NULL value buffer with length 0 is allowed;
-        //         4. `needed` and `kind` are valid places for the outputs;
-        //         5. PASSIVE_LEVEL (DriverEntry).
-        unsafe {
-            probed = call_unsafe_wdf_function_binding!(
-                WdfRegistryQueryValue,
-                self.key,
-                unicode,
-                0,
-                ptr::null_mut(),
-                &raw mut needed,
-                &raw mut kind,
-            );
-        }
+        let probed = query(None, &mut needed, &mut kind);
         if probed == STATUS_OBJECT_NAME_NOT_FOUND {
-            return Ok(Read::Absent);
+            return Ok(None);
         }
-        // The length is reported with STATUS_BUFFER_OVERFLOW (any non-empty value) or success
-        // (an empty one); anything else is a failure.
+        // The length comes with STATUS_BUFFER_OVERFLOW (a non-empty value) or success (an
+        // empty one); anything else is a failure.
         if probed != STATUS_BUFFER_OVERFLOW {
             status::check(probed)?;
         }
         if needed > MAX_VALUE_BYTES {
-            // Too large to be a valid configuration; reading it would only cost pool.
             return Err(STATUS_BUFFER_TOO_SMALL);
         }
-
         let len = usize::try_from(needed).map_err(|_| STATUS_INVALID_PARAMETER)?;
         let mut data = PoolBuffer::try_zeroed(len)?;
         if len == 0 {
             // An empty value: nothing more to read (and no buffer to pass).
-            return Ok(Read::Value { kind, data, len });
+            return Ok(Some((kind, data, 0)));
         }
         let mut got: ULONG = 0;
-        let read;
-        // SAFETY: 1. as above for `self.key` and `unicode`;
-        //         2. `data` is a live pool buffer of exactly `needed` bytes, and WDF writes at
-        //            most `needed` bytes into it (it copies only when the value fits);
-        //         3. `got` and `kind` are valid places for the outputs;
-        //         4. PASSIVE_LEVEL (DriverEntry).
-        unsafe {
-            read = call_unsafe_wdf_function_binding!(
-                WdfRegistryQueryValue,
-                self.key,
-                unicode,
-                needed,
-                data.as_mut_ptr().cast(),
-                &raw mut got,
-                &raw mut kind,
-            );
-        }
-        // The value grew since the probe: WDF copied nothing (see above).
+        let read = query(Some(data.as_mut_slice()), &mut got, &mut kind);
         if read == STATUS_BUFFER_OVERFLOW {
-            return Ok(Read::Grew);
+            // It grew since the probe, and nothing was copied: probe again.
+            continue;
         }
         status::check(read)?;
-        // It may have shrunk since the probe; on success `got` bytes were copied.
+        // It may have shrunk since the probe; on success exactly `got` bytes were copied.
         let len = usize::try_from(got).map_or(len, |got| got.min(len));
-        Ok(Read::Value { kind, data, len })
+        return Ok(Some((kind, data, len)));
     }
-}
-
-/// The result of [`ParametersKey::read_once`].
-enum Read {
-    /// The value does not exist.
-    Absent,
-    /// The value grew between the length probe and the read; nothing was read.
-    Grew,
-    /// The value's type, a buffer holding it, and its length in that buffer.
-    Value {
-        kind: u32,
-        data: PoolBuffer,
-        len: usize,
-    },
+    Err(STATUS_BUFFER_TOO_SMALL)
 }
 
 impl Drop for ParametersKey {
@@ -308,6 +289,8 @@ impl Drop for ParametersKey {
 
 #[cfg(test)]
 mod tests {
+    use wdk_sys::{STATUS_INSUFFICIENT_RESOURCES, STATUS_SUCCESS};
+
     use super::*;
 
     #[test]
@@ -344,9 +327,7 @@ mod tests {
     fn present_values_are_handed_over_in_value_names_order_with_type_and_bytes() {
         let value = |name: &str, kind: u32, bytes: &[u8]| {
             let mut data = PoolBuffer::try_zeroed(bytes.len() + 4).expect("allocation");
-            // SAFETY: 1. `data` owns `bytes.len() + 4` writable bytes, `bytes` is readable;
-            //         2. the two do not overlap and no slice of `data` is alive.
-            unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), data.as_mut_ptr(), bytes.len()) };
+            data.as_mut_slice()[..bytes.len()].copy_from_slice(bytes);
             RawValue {
                 name: WideName::new(name).expect("short"),
                 kind,
@@ -373,5 +354,128 @@ mod tests {
         let second = &reg_values[1];
         assert_eq!(second.kind, RegType::Dword);
         assert_eq!(second.data, &[1, 0, 0, 0]);
+    }
+
+    /// `WdfRegistryQueryValue` as KMDF implements it (`FxRegKey::_QueryValue`): the length and
+    /// type are reported on success and on `STATUS_BUFFER_OVERFLOW`, the data copied only on
+    /// success. `versions` are what the value holds at each successive call (the last one
+    /// stays); `None` is a missing value.
+    struct KmdfValue {
+        versions: Vec<Option<(u32, Vec<u8>)>>,
+        calls: usize,
+        fail_with: Option<NTSTATUS>,
+    }
+
+    impl KmdfValue {
+        fn new(versions: &[Option<(u32, &[u8])>]) -> Self {
+            Self {
+                versions: versions
+                    .iter()
+                    .map(|v| v.map(|(kind, bytes)| (kind, bytes.to_vec())))
+                    .collect(),
+                calls: 0,
+                fail_with: None,
+            }
+        }
+
+        fn query(
+            &mut self,
+            buffer: Option<&mut [u8]>,
+            got: &mut ULONG,
+            kind: &mut ULONG,
+        ) -> NTSTATUS {
+            let at = self.calls.min(self.versions.len() - 1);
+            self.calls += 1;
+            if let Some(status) = self.fail_with {
+                return status;
+            }
+            let Some((value_kind, data)) = &self.versions[at] else {
+                return STATUS_OBJECT_NAME_NOT_FOUND;
+            };
+            *got = ULONG::try_from(data.len()).unwrap();
+            *kind = *value_kind;
+            match buffer {
+                Some(buffer) if buffer.len() >= data.len() => {
+                    buffer[..data.len()].copy_from_slice(data);
+                    STATUS_SUCCESS
+                }
+                None if data.is_empty() => STATUS_SUCCESS,
+                _ => STATUS_BUFFER_OVERFLOW,
+            }
+        }
+
+        fn read(&mut self) -> Result<Option<(u32, Vec<u8>)>, NTSTATUS> {
+            let mut query =
+                |b: Option<&mut [u8]>, g: &mut ULONG, k: &mut ULONG| self.query(b, g, k);
+            read_value(&mut query)
+                .map(|read| read.map(|(kind, data, len)| (kind, data.as_slice()[..len].to_vec())))
+        }
+    }
+
+    const REG_SZ: u32 = 1;
+    const REG_MULTI_SZ: u32 = 7;
+
+    #[test]
+    fn a_value_is_probed_then_read_exactly() {
+        let mut value = KmdfValue::new(&[Some((REG_MULTI_SZ, b"S\0Y\0\0\0\0\0"))]);
+        assert_eq!(
+            value.read(),
+            Ok(Some((REG_MULTI_SZ, b"S\0Y\0\0\0\0\0".to_vec())))
+        );
+        assert_eq!(value.calls, 2);
+    }
+
+    #[test]
+    fn empty_and_missing_values() {
+        assert_eq!(
+            KmdfValue::new(&[Some((REG_SZ, b""))]).read(),
+            Ok(Some((REG_SZ, Vec::new())))
+        );
+        assert_eq!(KmdfValue::new(&[None]).read(), Ok(None));
+    }
+
+    #[test]
+    fn a_value_that_grew_after_the_probe_is_read_again_never_as_zeros() {
+        // Probe sees 4 bytes; the read finds 8 (KMDF copies nothing); the second probe and read
+        // see the 8 bytes.
+        let mut value = KmdfValue::new(&[
+            Some((REG_SZ, b"A\0\0\0")),
+            Some((REG_SZ, b"AB\0\0\0\0\0\0")),
+        ]);
+        assert_eq!(value.read(), Ok(Some((REG_SZ, b"AB\0\0\0\0\0\0".to_vec()))));
+        assert_eq!(value.calls, 4);
+    }
+
+    #[test]
+    fn a_value_that_keeps_growing_is_an_error() {
+        let mut value = KmdfValue::new(&[
+            Some((REG_SZ, b"A\0")),
+            Some((REG_SZ, b"AB\0\0")),
+            Some((REG_SZ, b"AB\0\0")),
+            Some((REG_SZ, b"ABC\0\0\0")),
+        ]);
+        assert_eq!(value.read(), Err(STATUS_BUFFER_TOO_SMALL));
+        assert_eq!(value.calls, 4);
+    }
+
+    #[test]
+    fn a_value_that_shrank_after_the_probe_is_read_at_its_new_length() {
+        let mut value = KmdfValue::new(&[Some((REG_SZ, b"AB\0\0")), Some((REG_SZ, b"A\0"))]);
+        assert_eq!(value.read(), Ok(Some((REG_SZ, b"A\0".to_vec()))));
+    }
+
+    #[test]
+    fn a_value_over_the_limit_is_refused_without_reading_it() {
+        let huge = vec![0_u8; usize::try_from(MAX_VALUE_BYTES).unwrap() + 2];
+        let mut value = KmdfValue::new(&[Some((REG_SZ, &huge))]);
+        assert_eq!(value.read(), Err(STATUS_BUFFER_TOO_SMALL));
+        assert_eq!(value.calls, 1, "only the probe");
+    }
+
+    #[test]
+    fn other_statuses_are_passed_on() {
+        let mut value = KmdfValue::new(&[Some((REG_SZ, b"A\0"))]);
+        value.fail_with = Some(STATUS_INSUFFICIENT_RESOURCES);
+        assert_eq!(value.read(), Err(STATUS_INSUFFICIENT_RESOURCES));
     }
 }
