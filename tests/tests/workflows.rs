@@ -23,14 +23,14 @@ const DRIVER_MANIFEST: &str = "driver/Cargo.toml";
 #[derive(Debug, Deserialize)]
 struct Workflow {
     #[serde(default)]
-    env: BTreeMap<String, String>,
+    env: BTreeMap<String, serde_norway::Value>,
     jobs: BTreeMap<String, Job>,
 }
 
 #[derive(Debug, Deserialize)]
 struct Job {
     #[serde(default)]
-    env: BTreeMap<String, String>,
+    env: BTreeMap<String, serde_norway::Value>,
     #[serde(default)]
     strategy: Option<Strategy>,
     steps: Vec<Step>,
@@ -66,12 +66,9 @@ impl Step {
 
     /// A `with:` input as text (YAML scalars of any type).
     fn input(&self, key: &str) -> Option<String> {
-        self.with.get(key).map(|v| match v {
-            serde_norway::Value::String(s) => s.clone(),
-            serde_norway::Value::Bool(b) => b.to_string(),
-            serde_norway::Value::Number(n) => n.to_string(),
-            other => panic!("{}: input {key} is not a scalar: {other:?}", self.label()),
-        })
+        self.with
+            .get(key)
+            .map(|v| scalar(v, &format!("{}: input {key}", self.label())))
     }
 
     /// The lines of its `run:` script, trimmed, without comments and blank lines.
@@ -83,6 +80,16 @@ impl Step {
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .collect()
+    }
+}
+
+/// A YAML scalar as the text GitHub substitutes for it.
+fn scalar(value: &serde_norway::Value, what: &str) -> String {
+    match value {
+        serde_norway::Value::String(s) => s.clone(),
+        serde_norway::Value::Bool(b) => b.to_string(),
+        serde_norway::Value::Number(n) => n.to_string(),
+        other => panic!("{what} is not a scalar: {other:?}"),
     }
 }
 
@@ -109,12 +116,11 @@ fn resolve(text: &str, job: &Job, wf: &Workflow) -> String {
             // Not an env lookup (matrix, github context): leave the rest unresolved.
             break;
         };
-        let value = job
-            .env
-            .get(name)
-            .or_else(|| wf.env.get(name))
-            .unwrap_or_else(|| panic!("{text:?}: no env {name} in the job or the workflow"));
-        out.replace_range(start..end, value);
+        let value = job.env.get(name).or_else(|| wf.env.get(name)).map_or_else(
+            || panic!("{text:?}: no env {name} in the job or the workflow"),
+            |v| scalar(v, &format!("env {name}")),
+        );
+        out.replace_range(start..end, &value);
     }
     out
 }
@@ -180,12 +186,12 @@ fn windows_workflow_installs_the_wdk_from_nuget() {
         "{WINDOWS}: WDK version {version:?} is 10.0.XXXXX[.YYYY]"
     );
     // The actions come from windows-drivers-rs at a pinned commit.
-    let pinned = wf
-        .env
-        .get("WINDOWS_DRIVERS_RS_REF")
-        .unwrap_or_else(|| panic!("{WINDOWS}: no WINDOWS_DRIVERS_RS_REF"));
+    let pinned = wf.env.get("WINDOWS_DRIVERS_RS_REF").map_or_else(
+        || panic!("{WINDOWS}: no WINDOWS_DRIVERS_RS_REF"),
+        |v| scalar(v, "WINDOWS_DRIVERS_RS_REF"),
+    );
     assert!(
-        is_sha(pinned),
+        is_sha(&pinned),
         "{WINDOWS}: windows-drivers-rs pinned to a commit"
     );
     let checkout = job
@@ -195,7 +201,7 @@ fn windows_workflow_installs_the_wdk_from_nuget() {
         .unwrap_or_else(|| panic!("{WINDOWS}: no checkout of windows-drivers-rs' actions"));
     assert_eq!(
         checkout.input("ref").map(|r| resolve(&r, job, &wf)),
-        Some(pinned.clone())
+        Some(pinned)
     );
 }
 
