@@ -52,10 +52,27 @@ line="D:"
 for ((i = 0; i < ACES; i++)); do
     line+="(A;;${MASK};;;${DOMAIN}-$((1000 + i)))"
 done
+# A harder variant, reported but not judged: every ACE's SID from a different domain
+# (deterministic pseudo-random 32-bit sub-authorities), so no two SIDs share a prefix.
+distinct="D:"
+x=12345
+for ((i = 0; i < ACES; i++)); do
+    sid="S-1-5-21"
+    for ((k = 0; k < 3; k++)); do
+        x=$(((x * 1103515245 + 12345) % 4294967296))
+        sid+="-$x"
+    done
+    distinct+="(A;;${MASK};;;${sid}-$((1000 + i)))"
+done
 for n in "$N_BASE" "$N_MORE"; do
     : >"$WORK/input-$n.txt"
-    for ((i = 0; i < n; i++)); do printf '%s\n' "$line" >>"$WORK/input-$n.txt"; done
+    : >"$WORK/distinct-$n.txt"
+    for ((i = 0; i < n; i++)); do
+        printf '%s\n' "$line" >>"$WORK/input-$n.txt"
+        printf '%s\n' "$distinct" >>"$WORK/distinct-$n.txt"
+    done
 done
+INPUT=input
 # Header 20 + ACL header 8 + 256 * (ACE header 4 + mask 4 + SID 8 + 4*5).
 EXPECTED_LEN=$((20 + 8 + ACES * (4 + 4 + 8 + 4 * 5)))
 
@@ -69,12 +86,12 @@ BIN="$TARGET_DIR/release/connsecctl"
 # total Ir of one callgrind output file
 total_ir() { awk '/^(summary|totals):/ { print $2; exit }' "$1"; }
 
-# run_one NAME N CMD...: runs CMD under callgrind with input-N on stdin; prints Ir
+# run_one NAME N CMD...: runs CMD under callgrind with $INPUT-N.txt on stdin; prints Ir
 run_one() {
     local name="$1" n="$2"
     shift 2
     local cg="$WORK/$name-$n.callgrind" out="$WORK/$name-$n.out"
-    valgrind --tool=callgrind --callgrind-out-file="$cg" "$@" <"$WORK/input-$n.txt" >"$out" 2>"$WORK/$name-$n.valgrind.log" \
+    valgrind --tool=callgrind --callgrind-out-file="$cg" "$@" <"$WORK/$INPUT-$n.txt" >"$out" 2>"$WORK/$name-$n.valgrind.log" \
         || die "$name with N=$n failed; see $WORK/$name-$n.valgrind.log"
     local lines len
     lines=$(wc -l <"$out")
@@ -111,6 +128,11 @@ measure() {
 measure connsecctl "$BIN" sddl encode
 OURS_BASE=$IR_BASE OURS_MORE=$IR_MORE OURS=$PER_BYTE
 OURS_PER_DESC=$(( (OURS_MORE - OURS_BASE) / (N_MORE - N_BASE) ))
+INPUT=distinct
+measure connsecctl-distinct "$BIN" sddl encode
+DISTINCT_BASE=$IR_BASE DISTINCT_MORE=$IR_MORE DISTINCT=$PER_BYTE
+DISTINCT_PER_DESC=$(( (DISTINCT_MORE - DISTINCT_BASE) / (N_MORE - N_BASE) ))
+INPUT=input
 
 SAMBA_ROW="| Samba 4.22 \`from_sddl\` + \`ndr_pack\` + \`.hex()\` (python) | not measured | | | |"
 SAMBA_NOTE="Samba was not measured (--no-samba or bindings missing)."
@@ -205,6 +227,7 @@ allow ACEs with domain SIDs, hex output of \`connsecctl sddl encode\` included.
 | program | Ir, N=$N_BASE | Ir, N=$N_MORE | Ir per descriptor | Ir per output byte |
 |---|---:|---:|---:|---:|
 | \`connsecctl sddl encode\` (release) | $OURS_BASE | $OURS_MORE | $OURS_PER_DESC | **$OURS** |
+| same, harder variant (every SID from another domain; not judged) | $DISTINCT_BASE | $DISTINCT_MORE | $DISTINCT_PER_DESC | $DISTINCT |
 $SAMBA_ROW
 
 $SAMBA_NOTE
@@ -215,6 +238,10 @@ $SAME
 One line: \`D:\` followed by $ACES ACEs \`(A;;$MASK;;;$DOMAIN-RID)\`, RID 1000…$((1000 + ACES - 1))
 (5 sub-authorities each), $(( ${#line} )) characters of SDDL. Descriptor: $EXPECTED_LEN bytes
 (20 header + 8 ACL header + $ACES × 36), printed as $((2 * EXPECTED_LEN)) hex digits.
+
+The harder variant has the same shape, but each SID's three domain sub-authorities are
+pseudo-random 32-bit numbers (a linear congruential sequence), so no two SIDs share a domain
+prefix and per-ACL caching of a repeated prefix cannot help; $(( ${#distinct} )) characters.
 
 ## Method
 
