@@ -5,7 +5,8 @@
     Verifier on connsec.sys, debug print output. Run once, elevated, inside the VM; then reboot.
 
 .DESCRIPTION
-    1. Checks the OS (Windows 10 1903 or later: pnputil installs primitive drivers from 1903 on).
+    1. Checks the OS (Windows 10 2004 or later: connsec.sys allocates with ExAllocatePool2, which
+       exists from 2004 on; pnputil installs primitive drivers from 1903 on).
     2. Checks Secure Boot: it must be off, because test-signed drivers do not load with it
        (Hyper-V host: Set-VMFirmware -VMName <vm> -EnableSecureBoot Off).
     3. Suspends BitLocker on the system drive for one reboot (bcdedit changes would otherwise
@@ -88,7 +89,7 @@ try {
     Write-ConnsecStep 'Operating system'
     $build = [Environment]::OSVersion.Version.Build
     Write-Host "Windows build $build"
-    if ($build -lt 18362) { throw "Windows build $build is older than 18362 (1903): pnputil cannot install primitive drivers there." }
+    if ($build -lt 19041) { throw "Windows build $build is older than 19041 (2004): connsec.sys imports ExAllocatePool2, which older kernels do not export." }
 
     Write-ConnsecStep 'Secure Boot'
     $secureBoot = $false

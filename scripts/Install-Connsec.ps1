@@ -13,7 +13,8 @@
        %ProgramData%\connsec-kit\original-connection-sd.sddl while connsec is not running, so
        Uninstall-Connsec.ps1 can prove (or restore) the original after removal.
     4. pnputil /add-driver connsec.inf /install: connsec is a primitive driver (an INF with
-       [DefaultInstall.NTamd64] and no hardware ID, Windows 10 1903+), which is how Windows
+       [DefaultInstall.NTamd64] and no hardware ID; pnputil installs those from Windows 10 1903 on,
+       connsec.sys itself needs 2004), which is how Windows
        installs and tracks such a package in the driver store.
     5. Optionally writes the Parameters values (Principals, DaclSddl, RestoreOnUnload,
        AllowUnsafeDacl) over the INF defaults.
