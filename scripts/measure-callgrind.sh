@@ -210,8 +210,8 @@ PY
 )
 
 COMMIT=$(git rev-parse --short HEAD)
-DIRTY=$(git status --porcelain -- crates/secdesc crates/connsecctl | head -n 1)
-[ -n "$DIRTY" ] && COMMIT="$COMMIT (with uncommitted changes in crates/secdesc or crates/connsecctl)"
+DIRTY=$(git status --porcelain -- crates/secdesc/src crates/secdesc/Cargo.toml crates/connsecctl/src crates/connsecctl/Cargo.toml Cargo.toml | head -n 1)
+[ -n "$DIRTY" ] && COMMIT="$COMMIT (with uncommitted changes in the sources of secdesc or connsecctl)"
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 SIMD=$(awk -F': ' '/^flags/ { n = split($2, f, " "); for (i = 1; i <= n; i++) if (f[i] ~ /^(sse4_2|avx2|avx512bw)$/) s = s (s ? ", " : "") f[i]; print (s ? s : "none of sse4_2, avx2, avx512bw"); exit }' /proc/cpuinfo)
 
