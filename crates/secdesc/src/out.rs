@@ -18,24 +18,17 @@ impl<'a> Out<'a> {
         self.pos
     }
 
-    /// The next `n` bytes of the buffer, when they all fit, to be written and then [`skip`]ped.
-    ///
-    /// [`skip`]: Self::skip
-    pub(crate) fn spare(&mut self, n: usize) -> Option<&mut [u8]> {
-        self.buf.get_mut(self.pos..self.pos.saturating_add(n))
+    /// The bytes written so far and, when they all fit, the next `n` bytes (to be written and then
+    /// [`skip`](Self::skip)ped), so output can be copied forward into the spare bytes.
+    pub(crate) fn written_and_spare(&mut self, n: usize) -> Option<(&[u8], &mut [u8])> {
+        let (written, rest) = self.buf.split_at_mut_checked(self.pos)?;
+        Some((written, rest.get_mut(..n)?))
     }
 
-    /// Moves past `n` bytes written through [`spare`](Self::spare) (or only counted).
+    /// Moves past `n` bytes written through [`written_and_spare`](Self::written_and_spare) (or
+    /// only counted).
     pub(crate) fn skip(&mut self, n: usize) {
         self.pos = self.pos.saturating_add(n);
-    }
-
-    /// Copies `len` written bytes from `src` to `dst` (both inside the buffer; else nothing).
-    pub(crate) fn copy_within(&mut self, src: usize, dst: usize, len: usize) {
-        let src_end = src.saturating_add(len);
-        if src_end <= self.buf.len() && dst.saturating_add(len) <= self.buf.len() {
-            self.buf.copy_within(src..src_end, dst);
-        }
     }
 
     /// Moves back over `n` bytes just written.

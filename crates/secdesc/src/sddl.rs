@@ -58,7 +58,7 @@ use crate::descriptor::{ControlFlags, SD_HEADER_LEN, SecurityDescriptor, write_s
 use crate::error::{Error, ErrorKind, Expected};
 use crate::out::Out;
 use crate::sid::{Sid, SidSink, fast_sid, parse_sid, parse_sid_with};
-use crate::text::{Cursor, fast_hex_u32, swar_decimal};
+use crate::text::{Cursor, swar_decimal, swar_hex};
 
 /// Single-bit rights tokens in the order they are written (ascending bit).
 const RIGHT_BITS: [([u8; 2], u32); 17] = [
@@ -96,13 +96,37 @@ const RIGHT_COMPOSITES: [([u8; 2], u32); 8] = [
 /// Mandatory-label rights tokens (written for `ML` ACEs only).
 const RIGHT_LABEL: [([u8; 2], u32); 3] = [(*b"NW", 0x1), (*b"NR", 0x2), (*b"NX", 0x4)];
 
-fn right_token(t: [u8; 2]) -> Option<u32> {
-    RIGHT_BITS
-        .iter()
-        .chain(&RIGHT_COMPOSITES)
-        .chain(&RIGHT_LABEL)
-        .find(|(k, _)| *k == t)
-        .map(|&(_, v)| v)
+/// The mask of a two-letter rights token (the tables above, as one `match`: a jump on the
+/// first letter, then the second, instead of a search; `right_token_matches_the_tables`
+/// checks every pair against the tables).
+const fn right_token(t: [u8; 2]) -> Option<u32> {
+    Some(match &t {
+        b"CC" | b"NW" => 0x0000_0001,
+        b"DC" | b"NR" => 0x0000_0002,
+        b"LC" | b"NX" => 0x0000_0004,
+        b"SW" => 0x0000_0008,
+        b"RP" => 0x0000_0010,
+        b"WP" => 0x0000_0020,
+        b"DT" => 0x0000_0040,
+        b"LO" => 0x0000_0080,
+        b"CR" => 0x0000_0100,
+        b"SD" => 0x0001_0000,
+        b"RC" => 0x0002_0000,
+        b"WD" => 0x0004_0000,
+        b"WO" => 0x0008_0000,
+        b"GA" => 0x1000_0000,
+        b"GX" => 0x2000_0000,
+        b"GW" => 0x4000_0000,
+        b"GR" => 0x8000_0000,
+        b"FA" => 0x001f_01ff,
+        b"FR" => 0x0012_0089,
+        b"FW" => 0x0012_0116,
+        b"FX" => 0x0012_00a0,
+        b"KA" => 0x000f_003f,
+        b"KR" | b"KX" => 0x0002_0019,
+        b"KW" => 0x0002_0006,
+        _ => return None,
+    })
 }
 
 /// The byte length [`encode`] writes for `text`.
@@ -300,11 +324,10 @@ fn acl_section(
     let mut memo = None;
     while c.peek() == Some(b'(') {
         let ace_start = c.pos();
-        let ace_type = match fast_ace(c, w, &mut memo) {
-            Some(t) => t,
-            None => parse_ace_into(c, ctx, w)?,
-        };
-        if ace_type.needs_ds_revision() {
+        // The fast path writes only allow and deny ACEs (ACL revision 2).
+        if (!fast_paths() || fast_ace(c, w, &mut memo).is_none())
+            && parse_ace_into(c, ctx, w)?.needs_ds_revision()
+        {
             revision = ACL_REVISION_DS;
         }
         let size = w.pos().saturating_sub(acl_at);
@@ -345,123 +368,159 @@ impl SidSink for SidOut<'_, '_> {
     }
 }
 
+/// Whether the fast paths are on: always, except in unit tests that switch them off on
+/// their thread to compare them with the general parser (`fast_and_general_paths_agree`).
+#[cfg(not(test))]
+#[inline]
+const fn fast_paths() -> bool {
+    true
+}
+
+#[cfg(test)]
+std::thread_local! {
+    /// Unit tests only: the fast paths are off on this thread.
+    static GENERAL_ONLY: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
+#[cfg(test)]
+fn fast_paths() -> bool {
+    !GENERAL_ONLY.with(core::cell::Cell::get)
+}
+
+/// Unit tests only: runs `f` with the fast paths off on this thread.
+#[cfg(test)]
+pub(crate) fn general_only<T>(f: impl FnOnce() -> T) -> T {
+    GENERAL_ONLY.with(|g| g.set(true));
+    let r = f();
+    GENERAL_ONLY.with(|g| g.set(false));
+    r
+}
+
 /// The last SID the fast path wrote: consecutive ACEs often name accounts of one domain
 /// (`S-1-5-21-a-b-c-RID`), so when the next SID's text starts with the same text up to its
 /// last `-`, the binary prefix is copied from the output instead of being parsed again.
 #[derive(Clone, Copy)]
-struct SidMemo {
-    /// Offset of the SID's text.
-    text_at: usize,
-    /// Text before its last number (ending with `-`).
-    prefix_len: usize,
+struct SidMemo<'a> {
+    /// The SID's text before its last number (ending with `-`; at least 8 bytes).
+    prefix: &'a [u8],
+    /// The last 8 bytes of `prefix` (where two domains differ), for a quick reject.
+    tail: u64,
     /// Output offset of the binary SID.
     out_at: usize,
     /// Bytes of the binary SID before its last sub-authority.
     bin_prefix: usize,
 }
 
-/// Fast path for the common ACE `(A;;rights;;;S-1-…)` or `(D;;…)` with hex or token rights
-/// and a decimal-authority SID: writes it and returns its type, or returns `None` having
+/// `(A;;` and `(D;;` as little-endian words.
+const ALLOW_HEAD: u32 = u32::from_le_bytes(*b"(A;;");
+const DENY_HEAD: u32 = u32::from_le_bytes(*b"(D;;");
+
+/// The largest ACE the fast path writes: header, mask and a SID of 15 sub-authorities.
+const FAST_ACE_MAX: usize = 8 + Sid::MAX_LEN;
+
+/// Fast path for the common ACE `(A;;rights;;;S-1-…)` or `(D;;…)` with hex (`0x…`) or token
+/// rights and a decimal-authority SID: writes it and returns `Some`, or returns `None` having
 /// consumed nothing (any bytes written are overwritten by the caller's next write), and
 /// [`parse_ace_into`] takes over (and names any error).
 #[inline]
-fn fast_ace(c: &mut Cursor<'_>, w: &mut Out<'_>, memo: &mut Option<SidMemo>) -> Option<AceType> {
+fn fast_ace<'a>(c: &mut Cursor<'a>, w: &mut Out<'_>, memo: &mut Option<SidMemo<'a>>) -> Option<()> {
     let text = c.rest();
-    let ace_type = match text.first_chunk::<4>()? {
-        b"(A;;" => 0x00,
-        b"(D;;" => 0x01,
+    let (head, rights) = text.split_first_chunk::<4>()?;
+    let ace_type: u8 = match u32::from_le_bytes(*head) {
+        ALLOW_HEAD => 0x00,
+        DENY_HEAD => 0x01,
         _ => return None,
     };
-    let rights = text.get(4..)?;
-    let (mask, n) = if let Some(hex) = fast_hex_u32(rights) {
-        hex
-    } else {
-        let mut mask = 0u32;
-        let mut n = 0usize;
-        while let Some(&[a, b]) = rights.get(n..n.wrapping_add(2)) {
-            if a == b';' {
-                break;
-            }
-            mask |= right_token([a, b])?;
-            n = n.wrapping_add(2);
-        }
-        (mask, n)
-    };
+    let (mask, n) = fast_rights(rights)?;
     let rest = rights.get(n..)?.strip_prefix(b";;;")?;
-    let sid_text_at = c.pos().wrapping_add(4).wrapping_add(n).wrapping_add(3);
     let [m0, m1, m2, m3] = mask.to_le_bytes();
-    let ace_at = w.pos();
-    let sid_at = ace_at.wrapping_add(8);
-    // Straight into the output when the largest such ACE fits, else through one SID's worth
-    // of stack (near the end of the buffer, and when only counting).
-    let (len, used) = if let Some(hit) = memo.and_then(|m| memo_sid(c.text(), rest, m, w, sid_at)) {
-        hit
-    } else if let Some(spare) = w.spare(8 + Sid::MAX_LEN) {
-        let sid = spare.get_mut(8..)?;
-        let (len, used, last_at) = fast_sid(rest, sid)?;
-        *memo = Some(SidMemo {
-            text_at: sid_text_at,
-            prefix_len: last_at,
-            out_at: sid_at,
-            bin_prefix: len.wrapping_sub(4),
-        });
+    // The SID first, then its length into the header. Straight into the output when the
+    // largest such ACE fits, else through one SID's worth of stack (near the end of the
+    // buffer, and when only counting).
+    let (len, used) = if let Some((written, spare)) = w.written_and_spare(FAST_ACE_MAX) {
+        let (header, sid) = spare.split_first_chunk_mut::<8>()?;
+        let hit = memo.and_then(|m| memo_sid(rest, m, written, sid));
+        let (len, used) = if let Some(hit) = hit {
+            hit
+        } else {
+            let (len, used, last_at) = fast_sid(rest, sid)?;
+            // Remembered only for an ACE that is written (the check below repeated).
+            if rest.get(used) != Some(&b')') {
+                return None;
+            }
+            *memo = rest.get(..last_at).and_then(|prefix| {
+                let tail = prefix.last_chunk::<8>()?;
+                Some(SidMemo {
+                    prefix,
+                    tail: u64::from_le_bytes(*tail),
+                    out_at: written.len().wrapping_add(8),
+                    bin_prefix: len.wrapping_sub(4),
+                })
+            });
+            (len, used)
+        };
+        // 8 + at most 68 bytes.
+        let [s0, s1] = u16::try_from(len.wrapping_add(8)).ok()?.to_le_bytes();
+        *header = [ace_type, 0, s0, s1, m0, m1, m2, m3];
         (len, used)
     } else {
         let mut sid_buf = [0u8; Sid::MAX_LEN];
         let (len, used, _) = fast_sid(rest, &mut sid_buf)?;
-        w.skip(8);
+        let [s0, s1] = u16::try_from(len.wrapping_add(8)).ok()?.to_le_bytes();
+        let ace_at = w.pos();
+        w.put(&[ace_type, 0, s0, s1, m0, m1, m2, m3]);
         w.put(sid_buf.get(..len)?);
-        w.unput(len.wrapping_add(8));
+        w.unput(w.pos().wrapping_sub(ace_at));
         (len, used)
     };
     if rest.get(used) != Some(&b')') {
         return None;
     }
-    // 8 + at most 68 bytes.
-    let [s0, s1] = u16::try_from(len.wrapping_add(8)).ok()?.to_le_bytes();
-    w.patch(ace_at, &[ace_type, 0, s0, s1, m0, m1, m2, m3]);
     w.skip(len.wrapping_add(8));
-    c.advance(
-        sid_text_at
-            .wrapping_sub(c.pos())
-            .wrapping_add(used)
-            .wrapping_add(1),
-    );
-    Some(AceType::from(ace_type))
+    // 4 + n + 3 + used + 1 bytes of text, all within `text`.
+    c.advance(n.wrapping_add(used).wrapping_add(8));
+    Some(())
+}
+
+/// Rights of the fast path: `0x` and 1 to 8 hex digits, or two-letter tokens; the mask and
+/// the text length, the `;` after them unread.
+#[inline]
+fn fast_rights(rights: &[u8]) -> Option<(u32, usize)> {
+    if let Some(digits) = rights.strip_prefix(b"0x") {
+        let (mask, n) = swar_hex(*digits.first_chunk::<8>()?)?;
+        return Some((mask, n.wrapping_add(2)));
+    }
+    let mut mask = 0u32;
+    let mut n = 0usize;
+    loop {
+        match rights.get(n..)?.first_chunk::<2>()? {
+            [b';', _] => return Some((mask, n)),
+            &pair => mask |= right_token(pair)?,
+        }
+        n = n.wrapping_add(2);
+    }
 }
 
 /// The memo hit: `rest` starts with the remembered SID's text up to its last number, and one
-/// number follows. Writes the SID at `sid_at` (the remembered binary prefix, then the new last
-/// sub-authority) and returns its binary and text lengths.
+/// number follows. Writes the SID into `sid` (the remembered binary prefix, copied from the
+/// output written so far, then the new last sub-authority) and returns its binary and text
+/// lengths.
 #[inline]
-fn memo_sid(
-    text: &[u8],
-    rest: &[u8],
-    m: SidMemo,
-    w: &mut Out<'_>,
-    sid_at: usize,
-) -> Option<(usize, usize)> {
-    let prefix = text.get(m.text_at..m.text_at.wrapping_add(m.prefix_len))?;
-    // Quick reject on the prefix's last 8 bytes (where two domains differ) before comparing all.
-    let tail = |t: &[u8]| {
-        let start = m.prefix_len.checked_sub(8)?;
-        t.get(start..)?
-            .first_chunk::<8>()
-            .map(|c| u64::from_le_bytes(*c))
-    };
-    if tail(rest) != tail(prefix) || !rest.starts_with(prefix) {
+fn memo_sid(rest: &[u8], m: SidMemo<'_>, written: &[u8], sid: &mut [u8]) -> Option<(usize, usize)> {
+    let prefix_len = m.prefix.len();
+    let tail = rest.get(prefix_len.wrapping_sub(8)..)?.first_chunk::<8>()?;
+    if u64::from_le_bytes(*tail) != m.tail || !rest.starts_with(m.prefix) {
         return None;
     }
-    let (rid, k) = swar_decimal(rest.get(m.prefix_len..)?.first_chunk::<16>()?)?;
-    let used = m.prefix_len.wrapping_add(k);
+    let (rid, k) = swar_decimal(rest.get(prefix_len..)?.first_chunk::<16>()?)?;
+    let used = prefix_len.wrapping_add(k);
     if rest.get(used) == Some(&b'-') {
         return None; // more sub-authorities than the remembered SID
     }
-    let len = m.bin_prefix.wrapping_add(4);
-    w.spare(8usize.wrapping_add(len))?;
-    w.copy_within(m.out_at, sid_at, m.bin_prefix);
-    w.patch(sid_at.wrapping_add(m.bin_prefix), &rid.to_le_bytes());
-    Some((len, used))
+    let (bin, last) = sid.split_at_mut_checked(m.bin_prefix)?;
+    bin.copy_from_slice(written.get(m.out_at..)?.get(..m.bin_prefix)?);
+    *last.first_chunk_mut::<4>()? = rid.to_le_bytes();
+    Some((m.bin_prefix.wrapping_add(4), used))
 }
 
 /// Parses `(type;flags;rights;object;inherited-object;sid)` at the cursor and writes the ACE
@@ -495,7 +554,10 @@ fn parse_ace_into(
         }
     }
     let mut sid_buf = [0u8; Sid::MAX_LEN];
-    if let Some((len, used, _)) = fast_sid(c.rest(), &mut sid_buf) {
+    if let Some((len, used, _)) = fast_paths()
+        .then(|| fast_sid(c.rest(), &mut sid_buf))
+        .flatten()
+    {
         w.put(sid_buf.get(..len).unwrap_or(&[]));
         c.advance(used);
     } else if c.peek2() == Some(*b"S-") {

@@ -207,50 +207,58 @@ impl Sid {
 /// only the SID's own bytes are changed on success). Returns the binary length, the text
 /// length and where the last number starts in the text, or `None` for anything else (hex
 /// authority, any error), which the caller hands to [`parse_sid_with`] for the precise result.
+///
+/// Every number is read by [`swar_decimal`](crate::text::swar_decimal) from 16 bytes of
+/// look-ahead, so a SID within 16 bytes of the end of the text takes the general parser.
 #[inline]
 pub(crate) fn fast_sid(text: &[u8], buf: &mut [u8]) -> Option<(usize, usize, usize)> {
     let buf = buf.first_chunk_mut::<{ Sid::MAX_LEN }>()?;
-    // Numbers read so far (the authority, then the sub-authorities) and the text used. The NT
-    // authority prefixes `S-1-5-` and `S-1-5-21-` (every account-domain SID) are common enough
-    // to be matched whole.
-    let (mut numbers, mut at) = match text.first_chunk::<9>()? {
+    let (header, subs) = buf.split_first_chunk_mut::<SID_HEADER_LEN>()?;
+    // The sub-authority slots, in order; running out of them (more than 15) is `None`.
+    let mut slots = subs.as_chunks_mut::<4>().0.iter_mut();
+    // The NT authority prefixes `S-1-5-` and `S-1-5-21-` (every account-domain SID) are
+    // common enough to be matched whole; `at` is where the first number left to read starts.
+    let mut at = match text.first_chunk::<9>()? {
         b"S-1-5-21-" => {
-            *buf.first_chunk_mut::<12>()? = [1, 0, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0];
-            (2usize, 9usize)
+            *header = [1, 0, 0, 0, 0, 0, 0, 5];
+            *slots.next()? = 21u32.to_le_bytes();
+            9usize
         }
         [b'S', b'-', b'1', b'-', b'5', b'-', ..] => {
-            *buf.first_chunk_mut::<8>()? = [1, 0, 0, 0, 0, 0, 0, 5];
-            (1, 6)
+            *header = [1, 0, 0, 0, 0, 0, 0, 5];
+            6
         }
-        [b'S', b'-', b'1', b'-', ..] => (0, 4),
+        [b'S', b'-', b'1', b'-', ..] => {
+            let (v, n) = crate::text::swar_decimal(text.get(4..)?.first_chunk::<16>()?)?;
+            let [a0, a1, a2, a3] = v.to_be_bytes();
+            *header = [1, 0, 0, 0, a0, a1, a2, a3];
+            // The authority must be followed by a sub-authority; 4 + n <= 14.
+            let at = n.wrapping_add(4);
+            if text.get(at) != Some(&b'-') {
+                return None;
+            }
+            at.wrapping_add(1)
+        }
         _ => return None,
     };
-    let mut last_at;
-    loop {
-        last_at = at;
+    let (last_at, end) = loop {
+        let slot = slots.next()?;
         let (v, n) = crate::text::swar_decimal(text.get(at..)?.first_chunk::<16>()?)?;
-        if numbers == 0 {
-            let [_, _, _, _, a0, a1, a2, a3] = u64::from(v).to_be_bytes();
-            *buf.first_chunk_mut::<SID_HEADER_LEN>()? = [1, 0, 0, 0, a0, a1, a2, a3];
-        } else {
-            let slot = numbers.wrapping_mul(4).wrapping_add(SID_HEADER_LEN - 4);
-            *buf.get_mut(slot..)?.first_chunk_mut::<4>()? = v.to_le_bytes();
+        *slot = v.to_le_bytes();
+        // `at` + 16 <= text.len() and n <= 10, so neither addition wraps.
+        let end = at.wrapping_add(n);
+        if text.get(end) != Some(&b'-') {
+            break (at, end);
         }
-        numbers = numbers.wrapping_add(1);
-        at = at.wrapping_add(n);
-        if text.get(at) != Some(&b'-') || numbers > Sid::MAX_SUB_AUTHORITIES {
-            break;
-        }
-        at = at.wrapping_add(1);
-    }
-    let count = numbers.wrapping_sub(1);
-    if count == 0 || count > Sid::MAX_SUB_AUTHORITIES || text.get(at) == Some(&b'-') {
-        return None;
-    }
-    *buf.get_mut(1)? = u8::try_from(count).ok()?;
+        at = end.wrapping_add(1);
+    };
+    // Slots used, `21` of `S-1-5-21-` included: 1 to 15.
+    let count = 15usize.wrapping_sub(slots.len());
+    let [_, count_byte, ..] = header;
+    *count_byte = u8::try_from(count).ok()?;
     Some((
         SID_HEADER_LEN.wrapping_add(count.wrapping_mul(4)),
-        at,
+        end,
         last_at,
     ))
 }

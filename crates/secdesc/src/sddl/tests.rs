@@ -481,3 +481,194 @@ fn fast_paths_match_the_generic_writer() {
         }
     }
 }
+
+/// `right_token` (one `match`) gives what the formatting tables say, for every byte pair.
+#[test]
+fn right_token_matches_the_tables() {
+    for a in 0..=255u8 {
+        for b in 0..=255u8 {
+            let want = RIGHT_BITS
+                .iter()
+                .chain(&RIGHT_COMPOSITES)
+                .chain(&RIGHT_LABEL)
+                .find(|(k, _)| *k == [a, b])
+                .map(|&(_, v)| v);
+            assert_eq!(right_token([a, b]), want, "{:?}", [a, b]);
+        }
+    }
+}
+
+/// A random DACL of the cost target's general shape: allow or deny ACEs naming
+/// `S-1-5-21-a-b-c-rid` SIDs of distinct domains, every number of a random length of 1 to
+/// 10 digits, rights as hex masks of 1 to 8 digits (either case, leading zeros too) or as
+/// tokens; one in six repeats the previous SID's domain (the memo's case). Returns the text
+/// and the ACEs it means.
+#[allow(clippy::cast_possible_truncation)]
+fn general_dacl(rng: &mut Rng) -> (std::string::String, std::vec::Vec<AceRepr>) {
+    use core::fmt::Write as _;
+    const TOKENS: [(&str, u32); 10] = [
+        ("FA", 0x001f_01ff),
+        ("FR", 0x0012_0089),
+        ("GA", 0x1000_0000),
+        ("GR", 0x8000_0000),
+        ("KA", 0x000f_003f),
+        ("KX", 0x0002_0019),
+        ("RC", 0x0002_0000),
+        ("WD", 0x0004_0000),
+        ("CC", 0x0000_0001),
+        ("SD", 0x0001_0000),
+    ];
+    let number = |rng: &mut Rng| -> u32 {
+        let digits = 1 + rng.below(10) as u32;
+        let lo = if digits == 1 {
+            0
+        } else {
+            10u64.pow(digits - 1)
+        };
+        let hi = 10u64.pow(digits).min(1 << 32);
+        (lo + rng.below(hi - lo)) as u32
+    };
+    let mut text = std::string::String::from("D:");
+    let mut reprs = std::vec::Vec::new();
+    let mut prev: Option<std::vec::Vec<u32>> = None;
+    for _ in 0..=rng.below(40) {
+        let subs = match (&prev, rng.below(6)) {
+            (Some(p), 0) => {
+                let mut s = p.clone();
+                *s.last_mut().unwrap() = number(rng);
+                s
+            }
+            _ => std::vec![21, number(rng), number(rng), number(rng), number(rng)],
+        };
+        let sid = Sid::new(5, &subs).unwrap();
+        let deny = rng.below(4) == 0;
+        let mask = if rng.below(3) == 0 {
+            let mut mask = 0;
+            let mut s = std::string::String::new();
+            for _ in 0..=rng.below(3) {
+                let (t, v) = TOKENS[rng.below(TOKENS.len() as u64) as usize];
+                s.push_str(t);
+                mask |= v;
+            }
+            write!(text, "({};;{s};;;{sid})", if deny { "D" } else { "A" }).unwrap();
+            mask
+        } else {
+            let digits = 1 + rng.below(8) as u32;
+            let mask = (rng.next() as u32) >> (32 - 4 * digits);
+            let mut hex = std::format!("{mask:0w$x}", w = digits as usize);
+            if rng.below(3) == 0 {
+                hex.make_ascii_uppercase();
+            }
+            write!(text, "({};;0x{hex};;;{sid})", if deny { "D" } else { "A" }).unwrap();
+            mask
+        };
+        reprs.push(if deny {
+            AceRepr::deny(sid, mask)
+        } else {
+            AceRepr::allow(sid, mask)
+        });
+        prev = Some(subs);
+    }
+    (text, reprs)
+}
+
+/// The generic writer's bytes for a DACL of `reprs` (`AclWriter` + `encode_descriptor`).
+fn generic_bytes(reprs: &[AceRepr]) -> std::vec::Vec<u8> {
+    use crate::{AclWriter, DescriptorParts, encode_descriptor};
+    let mut acl = std::vec![0u8; 65_536];
+    let mut w = AclWriter::new(&mut acl).unwrap();
+    for r in reprs {
+        w.push(r).unwrap();
+    }
+    let acl_len = w.finish().unwrap();
+    let parts = DescriptorParts {
+        dacl: Some(&acl[..acl_len]),
+        ..Default::default()
+    };
+    let mut want = std::vec![0u8; 70_000];
+    let n = encode_descriptor(&parts, &mut want).unwrap();
+    want.truncate(n);
+    want
+}
+
+/// Encodes `text` with a buffer of `size`: the result and the bytes.
+fn encode_with(text: &str, size: usize) -> (Result<usize, Error>, std::vec::Vec<u8>) {
+    let mut out = std::vec![0xa5u8; size];
+    let r = encode(text, &ctx(), &mut out);
+    (r, out)
+}
+
+/// The fast paths (allow/deny ACE matching, SWAR hex and decimal numbers, whole-prefix SID
+/// matching, the repeated-domain memo, writing straight into the output) against the general
+/// parser on the cost target's general workload: random distinct-domain DACLs, equal to the
+/// generic writer's bytes, and the same bytes or the same error (kind and offset) with the
+/// fast paths switched off, for the texts and for mutations of them (a byte replaced,
+/// inserted or removed, the text cut short), with ample and short buffers.
+#[test]
+#[allow(clippy::cast_possible_truncation)]
+fn fast_and_general_paths_agree() {
+    const BYTES: &[u8] = b"0123456789-;()xXSaAfFgD:P \xc3";
+    let mut rng = Rng(0x0d15_71ac_7d0a_a125);
+    let mut errors = 0;
+    for round in 0..1500 {
+        let (text, reprs) = general_dacl(&mut rng);
+        let want = generic_bytes(&reprs);
+        let (r, out) = encode_with(&text, 70_000);
+        assert_eq!(r, Ok(want.len()), "round {round}: {text}");
+        assert_eq!(out[..want.len()], want[..], "round {round}: {text}");
+        // Shapes the fast path hands over to the general parser, and mutations.
+        let mut variants = std::vec![
+            text.clone(),
+            text.replacen("(A;;", "(A;CIOI;", 1),
+            text.replacen("(A;;", "(OA;;", 1),
+            text.replacen(";;;S-1-5-21-", ";;;S-1-16-", 1),
+            text.replacen(";;;S-1-5-21-", ";;;S-1-5-21-0", 1),
+            text.replacen(";;;S-1-5-21-", ";;;BA)(D;;FA;;;S-1-5-21-", 1),
+            text.replacen("0x", "0X", 1),
+            text.replacen("0x", "1", 1),
+            std::format!("{text}(A;;0x1;;;S-1-5-21-4294967295-1-2-3)"),
+        ];
+        for _ in 0..4 {
+            let mut b = text.clone().into_bytes();
+            let at = rng.below(b.len() as u64 + 1) as usize;
+            let byte = BYTES[rng.below(BYTES.len() as u64) as usize];
+            match rng.below(4) {
+                0 if at < b.len() => b[at] = byte,
+                1 => b.insert(at, byte),
+                2 if at < b.len() => {
+                    b.remove(at);
+                }
+                _ => b.truncate(at),
+            }
+            if byte == 0xc3 && at <= b.len() {
+                // Keep it UTF-8: é.
+                b.insert((at + 1).min(b.len()), 0xa9);
+            }
+            if let Ok(s) = std::string::String::from_utf8(b) {
+                variants.push(s);
+            }
+        }
+        for v in &variants {
+            for size in [
+                70_000,
+                want.len().saturating_sub(1 + rng.below(80) as usize),
+            ] {
+                let fast = encode_with(v, size);
+                let general = general_only(|| encode_with(v, size));
+                assert_eq!(fast.0, general.0, "round {round} size {size}: {v}");
+                if let Ok(n) = fast.0 {
+                    assert_eq!(fast.1[..n], general.1[..n], "round {round}: {v}");
+                } else {
+                    errors += 1;
+                }
+                assert_eq!(
+                    encoded_len(v, &ctx()),
+                    general_only(|| encoded_len(v, &ctx())),
+                    "{v}"
+                );
+            }
+        }
+    }
+    // The mutations reach the error paths.
+    assert!(errors > 1000, "{errors}");
+}
