@@ -370,14 +370,18 @@ pub fn sid() -> impl Strategy<Value = GenSid> {
         }
     });
     let small_authority = prop_oneof![0u64..=18, Just(5u64)];
+    // The edges of the grammar: largest decimal, smallest and largest hex authority.
+    let edge_authority = select(&[(1u64 << 32) - 1, 1 << 32, (1 << 48) - 1][..]);
     let authority = prop_oneof![
         4 => small_authority,
         2 => 0u64..(1 << 32),
         2 => (1u64 << 32)..(1 << 48),
+        1 => edge_authority,
     ];
+    let sub_authority = prop_oneof![8 => any::<u32>(), 1 => Just(0u32), 1 => Just(u32::MAX)];
     let generic = (
         authority,
-        prop::collection::vec(any::<u32>(), 1..=15),
+        prop::collection::vec(sub_authority, 1..=15),
         any::<bool>(),
     )
         .prop_map(|(authority, subs, upper)| GenSid {
@@ -413,7 +417,8 @@ pub fn mask() -> impl Strategy<Value = (u32, String)> {
         any::<u32>(),
         0u32..0x200,
         Just(0x001F_01FF),
-        Just(0x0012_0089)
+        Just(0x0012_0089),
+        Just(u32::MAX),
     ];
     // Lower- or upper-case digits, optionally zero-padded to 8 digits.
     let hex = (any_mask, any::<bool>(), any::<bool>()).prop_map(|(m, upper, padded)| {
