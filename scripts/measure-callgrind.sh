@@ -153,10 +153,12 @@ if [ "$WITH_SAMBA" -eq 1 ] && /usr/bin/python3 -c 'from samba.dcerpc import secu
     SAMBA_NOTE="Samba's whole-process figure includes the Python interpreter's per-line work (loop, \`str\` handling, \`.hex()\`): $PY_REST of its $PER_BYTE Ir per byte are outside the C parser and NDR encoder. Samba's output is its own layout (O,G,S,D, ACL revision 4), of the same length. The issue's figure of \"about 136\" for Samba matches its C SDDL parser alone ($PARSE here)."
     # Sanity: same descriptor, re-laid by the oracle, equals connsecctl's bytes.
     /usr/bin/python3 scripts/oracle/samba_sddl.py "$DOMAIN" <"$WORK/input-1.txt" >"$WORK/samba-windows-layout.out"
-    if cmp -s "$WORK/samba-windows-layout.out" "$WORK/connsecctl-1.out"; then
-        SAME="connsecctl's bytes for the input equal Samba's re-laid in Windows order."
+    /usr/bin/python3 scripts/oracle/samba_sddl.py "$DOMAIN" <"$WORK/distinct-1.txt" >"$WORK/samba-distinct-windows-layout.out"
+    if cmp -s "$WORK/samba-windows-layout.out" "$WORK/connsecctl-1.out" \
+        && cmp -s "$WORK/samba-distinct-windows-layout.out" "$WORK/connsecctl-distinct-1.out"; then
+        SAME="connsecctl's bytes for both inputs equal Samba's re-laid in Windows order."
     else
-        SAME="**connsecctl's bytes for the input differ from Samba's re-laid in Windows order.**"
+        SAME="**connsecctl's bytes for the inputs differ from Samba's re-laid in Windows order.**"
     fi
 else
     SAME="(not cross-checked against Samba)"
