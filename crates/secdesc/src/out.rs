@@ -18,22 +18,21 @@ impl<'a> Out<'a> {
         self.pos
     }
 
-    /// The bytes written so far and, when they all fit, the next `n` bytes (to be written and then
-    /// [`skip`](Self::skip)ped), so output can be copied forward into the spare bytes.
-    pub(crate) fn written_and_spare(&mut self, n: usize) -> Option<(&[u8], &mut [u8])> {
-        let (written, rest) = self.buf.split_at_mut_checked(self.pos)?;
-        Some((written, rest.get_mut(..n)?))
+    /// The whole buffer and the position, for a writer that works on offsets and then
+    /// [`skip`](Self::skip)s what it wrote.
+    pub(crate) fn buf_and_pos(&mut self) -> (&mut [u8], usize) {
+        (self.buf, self.pos)
     }
 
-    /// Moves past `n` bytes written through [`written_and_spare`](Self::written_and_spare) (or
-    /// only counted).
+    /// Whether fewer than `n` bytes are free after the position.
+    pub(crate) fn no_room(&self, n: usize) -> bool {
+        self.buf.len().saturating_sub(self.pos) < n
+    }
+
+    /// Moves past `n` bytes written through [`buf_and_pos`](Self::buf_and_pos) (or only
+    /// counted).
     pub(crate) fn skip(&mut self, n: usize) {
         self.pos = self.pos.saturating_add(n);
-    }
-
-    /// Moves back over `n` bytes just written.
-    pub(crate) fn unput(&mut self, n: usize) {
-        self.pos = self.pos.saturating_sub(n);
     }
 
     pub(crate) fn put(&mut self, bytes: &[u8]) {
