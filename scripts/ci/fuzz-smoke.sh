@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Short fuzzing run of the secdesc codec (cargo-fuzz / libFuzzer): each target for
+# Short fuzzing run of the secdesc codec and the policy crate (cargo-fuzz / libFuzzer): each target for
 # FUZZ_SECONDS (default 30) seconds. Exits non-zero when a target crashes; the crashing input
 # is left in fuzz/artifacts/<target>/ (turn it into a named regression unit test).
 #
@@ -31,6 +31,21 @@ seed sddl_encode null 'D:NO_ACCESS_CONTROLS:P'
 seed sid_parse domain 'S-1-5-21-2457507606-2709100691-398136650-1000'
 seed sid_parse hex 'S-1-0x000500000000-32-579'
 seed sid_parse long 'S-1-1-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15'
+if command -v python3 >/dev/null 2>&1; then
+    # policy_config records: [name index][type][len u16 LE][raw registry bytes] (see the target).
+    python3 - <<'PY'
+import os, struct
+os.makedirs("fuzz/corpus/policy_config", exist_ok=True)
+def rec(index, kind, data):
+    return bytes([index, kind]) + struct.pack("<H", len(data)) + data
+multi = "\0".join(["SY:GENERIC_ALL", "BA:GENERIC_ALL", "NO:GENERIC_READ|GENERIC_EXECUTE",
+                    "NT SERVICE\\PolicyAgent:GENERIC_READ|GENERIC_EXECUTE"]) + "\0\0"
+with open("fuzz/corpus/policy_config/inf-defaults", "wb") as f:
+    f.write(rec(0, 7, multi.encode("utf-16-le")) + rec(2, 4, struct.pack("<I", 1)))
+with open("fuzz/corpus/policy_config/dacl-sddl", "wb") as f:
+    f.write(rec(1, 1, "D:P(A;;GA;;;SY)(A;;GA;;;BA)\0".encode("utf-16-le")) + rec(3, 4, struct.pack("<I", 0)))
+PY
+fi
 
 shared=../shared/conformance/windows-sddl
 if [ -d "$shared" ] && command -v python3 >/dev/null 2>&1; then
@@ -59,7 +74,8 @@ fi
 status=0
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-for target in sddl_encode sid_parse descriptor_decode; do
+targets=(sddl_encode sid_parse descriptor_decode policy_config)
+for target in "${targets[@]}"; do
     echo "fuzz-smoke: $target for ${seconds}s"
     set +e
     cargo fuzz run --fuzz-dir fuzz "$target" -- -max_total_time="$seconds" >"$log" 2>&1
@@ -73,6 +89,6 @@ for target in sddl_encode sid_parse descriptor_decode; do
     fi
 done
 if [ "$status" -eq 0 ]; then
-    echo "fuzz-smoke: 3 passed, 0 failed"
+    echo "fuzz-smoke: ${#targets[@]} passed, 0 failed"
 fi
 exit "$status"
