@@ -226,6 +226,9 @@ pub(crate) fn fast_sid(text: &[u8], buf: &mut [u8; Sid::MAX_LEN]) -> Option<(usi
     let (word, _) = text.split_first_chunk::<8>()?;
     let word = u64::from_le_bytes(*word);
     let mut at = if word == S_1_5_21 && text.get(8) == Some(&b'-') {
+        if let Some(done) = domain_sid(text, header, &mut slots) {
+            return Some(done);
+        }
         *header = [1, 0, 0, 0, 0, 0, 0, 5];
         *slots.next()? = 21u32.to_le_bytes();
         9usize
@@ -265,6 +268,63 @@ pub(crate) fn fast_sid(text: &[u8], buf: &mut [u8; Sid::MAX_LEN]) -> Option<(usi
         end,
         last_at,
     ))
+}
+
+/// The account-domain shape `S-1-5-21-a-b-c-rid` (text known to start with `S-1-5-21-`) in
+/// straight-line code: one bounds check for the whole SID instead of one per number, and no
+/// loop. `None` for anything else (another count, a number the reader refuses, text within
+/// 58 bytes of the end), which [`fast_sid`]'s loop then reads; `slots` is untouched then.
+#[allow(clippy::inline_always)]
+#[inline(always)]
+fn domain_sid(
+    text: &[u8],
+    header: &mut [u8; SID_HEADER_LEN],
+    slots: &mut core::slice::IterMut<'_, [u8; 4]>,
+) -> Option<(usize, usize, usize)> {
+    // `S-1-5-21-`, three numbers of at most 10 digits with their `-`, and 16 bytes of
+    // look-ahead for the last number: 9 + 33 + 16.
+    let window = text.first_chunk::<58>()?;
+    let (a, n, next) = window_decimal(window, 9)?;
+    // Each `at` below is at most 9 + 11k for k numbers read (n <= 10), below 58 - 16.
+    let b_at = n.wrapping_add(10);
+    if next != b'-' {
+        return None;
+    }
+    let (b, n, next) = window_decimal(window, b_at)?;
+    let c_at = b_at.wrapping_add(n).wrapping_add(1);
+    if next != b'-' {
+        return None;
+    }
+    let (c, n, next) = window_decimal(window, c_at)?;
+    let rid_at = c_at.wrapping_add(n).wrapping_add(1);
+    if next != b'-' {
+        return None;
+    }
+    let (rid, n, next) = window_decimal(window, rid_at)?;
+    if next == b'-' {
+        return None; // more sub-authorities
+    }
+    let [s21, sa, sb, sc, srid] = [
+        slots.next()?,
+        slots.next()?,
+        slots.next()?,
+        slots.next()?,
+        slots.next()?,
+    ];
+    *header = [1, 5, 0, 0, 0, 0, 0, 5];
+    *s21 = 21u32.to_le_bytes();
+    *sa = a.to_le_bytes();
+    *sb = b.to_le_bytes();
+    *sc = c.to_le_bytes();
+    *srid = rid.to_le_bytes();
+    Some((SID_HEADER_LEN + 20, rid_at.wrapping_add(n), rid_at))
+}
+
+/// A number at `at` of the [`domain_sid`] window.
+#[allow(clippy::inline_always)]
+#[inline(always)]
+fn window_decimal(window: &[u8; 58], at: usize) -> Option<(u32, usize, u8)> {
+    crate::text::swar_decimal(window.get(at..)?.first_chunk::<16>()?)
 }
 
 /// Receives a SID as [`parse_sid_with`] reads it.
