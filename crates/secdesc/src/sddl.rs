@@ -58,7 +58,7 @@ use crate::descriptor::{ControlFlags, SD_HEADER_LEN, SecurityDescriptor, write_s
 use crate::error::{Error, ErrorKind, Expected};
 use crate::out::Out;
 use crate::sid::{Sid, SidSink, fast_sid, parse_sid, parse_sid_with};
-use crate::text::{Cursor, swar_decimal, swar_hex};
+use crate::text::{Cursor, swar_hex};
 
 /// Single-bit rights tokens in the order they are written (ascending bit).
 const RIGHT_BITS: [([u8; 2], u32); 17] = [
@@ -321,7 +321,6 @@ fn acl_section(
     w.put(&[0; ACL_HEADER_LEN]);
     let mut count = 0u16;
     let mut revision = ACL_REVISION;
-    let mut memo = None;
     // ACEs of the fast path may take the ACL up to this output offset.
     let limit = acl_at.saturating_add(MAX_ACL_LEN);
     while c.peek() == Some(b'(') {
@@ -329,7 +328,7 @@ fn acl_section(
             // A run of fast-path ACEs (allow and deny only: ACL revision 2), each within the
             // size limit; the ACE that stops the run takes the general path.
             let (buf, pos) = w.buf_and_pos();
-            let (text_used, end, aces) = fast_aces(c.rest(), buf, pos, limit, &mut memo);
+            let (text_used, end, aces) = fast_aces(c.rest(), buf, pos, limit);
             if aces > 0 {
                 w.skip(end.wrapping_sub(pos));
                 c.advance(text_used);
@@ -409,21 +408,6 @@ pub(crate) fn general_only<T>(f: impl FnOnce() -> T) -> T {
     r
 }
 
-/// The last SID the fast path wrote: consecutive ACEs often name accounts of one domain
-/// (`S-1-5-21-a-b-c-RID`), so when the next SID's text starts with the same text up to its
-/// last `-`, the binary prefix is copied from the output instead of being parsed again.
-#[derive(Clone, Copy)]
-struct SidMemo<'a> {
-    /// The SID's text before its last number (ending with `-`; at least 8 bytes).
-    prefix: &'a [u8],
-    /// The last 8 bytes of `prefix` (where two domains differ), for a quick reject.
-    tail: u64,
-    /// Output offset of the binary SID.
-    out_at: usize,
-    /// Bytes of the binary SID before its last sub-authority.
-    bin_prefix: usize,
-}
-
 /// `(A;;` and `(D;;` as little-endian words.
 const ALLOW_HEAD: u32 = u32::from_le_bytes(*b"(A;;");
 const DENY_HEAD: u32 = u32::from_le_bytes(*b"(D;;");
@@ -441,20 +425,14 @@ const FAST_ACE_MAX: usize = 8 + Sid::MAX_LEN;
 /// output types), so the parser's state stays in registers: measured with callgrind, this
 /// and the inlined [`fast_sid`] save about 60 instructions per ACE.
 #[inline(never)]
-fn fast_aces<'a>(
-    text: &'a [u8],
-    buf: &mut [u8],
-    mut pos: usize,
-    limit: usize,
-    memo: &mut Option<SidMemo<'a>>,
-) -> (usize, usize, usize) {
+fn fast_aces(text: &[u8], buf: &mut [u8], mut pos: usize, limit: usize) -> (usize, usize, usize) {
     let mut at = 0usize;
     let mut aces = 0usize;
     while let Some(rest) = text.get(at..)
-        && let Some((written, spare)) = buf.split_at_mut_checked(pos)
+        && let Some(spare) = buf.get_mut(pos..)
         && let Some((header, spare)) = spare.split_first_chunk_mut::<8>()
         && let Some(sid) = spare.first_chunk_mut::<{ Sid::MAX_LEN }>()
-        && let Some((used, len)) = fast_ace(rest, header, sid, Some((written, &mut *memo)))
+        && let Some((used, len)) = fast_ace(rest, header, sid)
     {
         // 8 + len <= 76.
         let end = pos.wrapping_add(8).wrapping_add(len);
@@ -474,7 +452,7 @@ fn fast_aces<'a>(
 fn fast_ace_counted(c: &mut Cursor<'_>, w: &mut Out<'_>) -> Option<()> {
     let mut header = [0u8; 8];
     let mut sid = [0u8; Sid::MAX_LEN];
-    let (used, len) = fast_ace(c.rest(), &mut header, &mut sid, None)?;
+    let (used, len) = fast_ace(c.rest(), &mut header, &mut sid)?;
     w.put(&header);
     w.put(sid.get(..len)?);
     c.advance(used);
@@ -484,15 +462,13 @@ fn fast_ace_counted(c: &mut Cursor<'_>, w: &mut Out<'_>) -> Option<()> {
 /// One fast-path ACE, `(A;;rights;;;S-1-…)` or `(D;;…)` with hex (`0x…`) or token rights and
 /// a decimal-authority SID, at the start of `text`: writes its header and SID and returns
 /// the text length and the SID's length, or `None` ([`parse_ace_into`] then takes over and
-/// names any error). With `out` (the output written so far, when `header` and `sid` are the
-/// bytes right after it) the repeated-domain memo is used and updated.
+/// names any error).
 #[allow(clippy::inline_always)]
 #[inline(always)]
-fn fast_ace<'a>(
-    text: &'a [u8],
+fn fast_ace(
+    text: &[u8],
     header: &mut [u8; 8],
     sid: &mut [u8; Sid::MAX_LEN],
-    out: Option<(&[u8], &mut Option<SidMemo<'a>>)>,
 ) -> Option<(usize, usize)> {
     let (head, rights) = text.split_first_chunk::<4>()?;
     let ace_type: u8 = match u32::from_le_bytes(*head) {
@@ -502,31 +478,7 @@ fn fast_ace<'a>(
     };
     let (mask, n) = fast_rights(rights)?;
     let rest = rights.get(n..)?.strip_prefix(b";;;")?;
-    let (len, used) = if let Some((written, memo)) = out {
-        let hit = memo.and_then(|m| memo_sid(rest, m, written, sid));
-        if let Some(hit) = hit {
-            hit
-        } else {
-            let (len, used, last_at) = fast_sid(rest, sid)?;
-            // Remembered only for an ACE that is written (the check below repeated).
-            if rest.get(used) != Some(&b')') {
-                return None;
-            }
-            *memo = rest.get(..last_at).and_then(|prefix| {
-                let tail = prefix.last_chunk::<8>()?;
-                Some(SidMemo {
-                    prefix,
-                    tail: u64::from_le_bytes(*tail),
-                    out_at: written.len().wrapping_add(8),
-                    bin_prefix: len.wrapping_sub(4),
-                })
-            });
-            (len, used)
-        }
-    } else {
-        let (len, used, _) = fast_sid(rest, sid)?;
-        (len, used)
-    };
+    let (len, used) = fast_sid(rest, sid)?;
     if rest.get(used) != Some(&b')') {
         return None;
     }
@@ -555,28 +507,6 @@ fn fast_rights(rights: &[u8]) -> Option<(u32, usize)> {
         }
         n = n.wrapping_add(2);
     }
-}
-
-/// The memo hit: `rest` starts with the remembered SID's text up to its last number, and one
-/// number follows. Writes the SID into `sid` (the remembered binary prefix, copied from the
-/// output written so far, then the new last sub-authority) and returns its binary and text
-/// lengths.
-#[inline]
-fn memo_sid(rest: &[u8], m: SidMemo<'_>, written: &[u8], sid: &mut [u8]) -> Option<(usize, usize)> {
-    let prefix_len = m.prefix.len();
-    let tail = rest.get(prefix_len.wrapping_sub(8)..)?.first_chunk::<8>()?;
-    if u64::from_le_bytes(*tail) != m.tail || !rest.starts_with(m.prefix) {
-        return None;
-    }
-    let (rid, k, next) = swar_decimal(rest.get(prefix_len..)?.first_chunk::<16>()?)?;
-    if next == b'-' {
-        return None; // more sub-authorities than the remembered SID
-    }
-    let used = prefix_len.wrapping_add(k);
-    let (bin, last) = sid.split_at_mut_checked(m.bin_prefix)?;
-    bin.copy_from_slice(written.get(m.out_at..)?.get(..m.bin_prefix)?);
-    *last.first_chunk_mut::<4>()? = rid.to_le_bytes();
-    Some((m.bin_prefix.wrapping_add(4), used))
 }
 
 /// Parses `(type;flags;rights;object;inherited-object;sid)` at the cursor and writes the ACE
@@ -610,7 +540,7 @@ fn parse_ace_into(
         }
     }
     let mut sid_buf = [0u8; Sid::MAX_LEN];
-    if let Some((len, used, _)) = fast_paths()
+    if let Some((len, used)) = fast_paths()
         .then(|| fast_sid(c.rest(), &mut sid_buf))
         .flatten()
     {

@@ -204,9 +204,8 @@ impl Sid {
 
 /// Fast path for the common SID string: `S-1-`, a decimal authority and 1 to 15 decimal
 /// sub-authorities, written in binary at the start of `buf` (only the SID's own bytes are
-/// changed on success). Returns the binary length, the text
-/// length and where the last number starts in the text, or `None` for anything else (hex
-/// authority, any error), which the caller hands to [`parse_sid_with`] for the precise result.
+/// changed on success). Returns the binary length and the text length, or `None` for
+/// anything else (hex authority, any error), which the caller hands to [`parse_sid_with`] for the precise result.
 ///
 /// Every number is read by [`swar_decimal`](crate::text::swar_decimal) from 16 bytes of
 /// look-ahead, so a SID within 16 bytes of the end of the text takes the general parser.
@@ -214,7 +213,7 @@ impl Sid {
 // through memory cost a tenth of an ACE).
 #[allow(clippy::inline_always)]
 #[inline(always)]
-pub(crate) fn fast_sid(text: &[u8], buf: &mut [u8; Sid::MAX_LEN]) -> Option<(usize, usize, usize)> {
+pub(crate) fn fast_sid(text: &[u8], buf: &mut [u8; Sid::MAX_LEN]) -> Option<(usize, usize)> {
     const S_1_5_21: u64 = u64::from_le_bytes(*b"S-1-5-21");
     const S_1_5: u64 = u64::from_le_bytes(*b"S-1-5-\0\0");
     const S_1: u64 = u64::from_le_bytes(*b"S-1-\0\0\0\0");
@@ -248,14 +247,14 @@ pub(crate) fn fast_sid(text: &[u8], buf: &mut [u8; Sid::MAX_LEN]) -> Option<(usi
     } else {
         return None;
     };
-    let (last_at, end) = loop {
+    let end = loop {
         let slot = slots.next()?;
         let (v, n, next) = crate::text::swar_decimal(text.get(at..)?.first_chunk::<16>()?)?;
         *slot = v.to_le_bytes();
         // `at` + 16 <= text.len() and n <= 10, so neither addition wraps.
         let end = at.wrapping_add(n);
         if next != b'-' {
-            break (at, end);
+            break end;
         }
         at = end.wrapping_add(1);
     };
@@ -263,11 +262,7 @@ pub(crate) fn fast_sid(text: &[u8], buf: &mut [u8; Sid::MAX_LEN]) -> Option<(usi
     let count = 15usize.wrapping_sub(slots.len());
     let [_, count_byte, ..] = header;
     *count_byte = u8::try_from(count).ok()?;
-    Some((
-        SID_HEADER_LEN.wrapping_add(count.wrapping_mul(4)),
-        end,
-        last_at,
-    ))
+    Some((SID_HEADER_LEN.wrapping_add(count.wrapping_mul(4)), end))
 }
 
 /// The account-domain shape `S-1-5-21-a-b-c-rid` (text known to start with `S-1-5-21-`) in
@@ -280,7 +275,7 @@ fn domain_sid(
     text: &[u8],
     header: &mut [u8; SID_HEADER_LEN],
     slots: &mut core::slice::IterMut<'_, [u8; 4]>,
-) -> Option<(usize, usize, usize)> {
+) -> Option<(usize, usize)> {
     // `S-1-5-21-`, three numbers of at most 10 digits with their `-`, and 16 bytes of
     // look-ahead for the last number: 9 + 33 + 16.
     let window = text.first_chunk::<58>()?;
@@ -317,7 +312,7 @@ fn domain_sid(
     *sb = b.to_le_bytes();
     *sc = c.to_le_bytes();
     *srid = rid.to_le_bytes();
-    Some((SID_HEADER_LEN + 20, rid_at.wrapping_add(n), rid_at))
+    Some((SID_HEADER_LEN + 20, rid_at.wrapping_add(n)))
 }
 
 /// A number at `at` of the [`domain_sid`] window.

@@ -367,8 +367,8 @@ impl Rng {
     }
 }
 
-/// The fast paths (whole-prefix matches, SWAR numbers, the repeated-domain memo, writing
-/// straight into the output) against the generic writer (`AclWriter` + `encode_descriptor`),
+/// The fast paths (whole-prefix matches, SWAR numbers, the straight-line account-domain SID,
+/// writing straight into the output) against the generic writer (`AclWriter` + `encode_descriptor`),
 /// over SIDs that share, extend and shorten each other's prefixes, with every buffer size
 /// from too small to ample.
 #[test]
@@ -387,7 +387,7 @@ fn fast_paths_match_the_generic_writer() {
         let aces = 1 + rng.below(12) as usize;
         for _ in 0..aces {
             let (authority, mut subs) = match (&prev, rng.below(5)) {
-                // Same prefix, new last number (the memo's case).
+                // Same prefix, new last number (accounts of one domain).
                 (Some((a, s)), 0 | 1) => {
                     let mut s = s.clone();
                     *s.last_mut().unwrap() = rng.number();
@@ -501,8 +501,8 @@ fn right_token_matches_the_tables() {
 /// A random DACL of the cost target's general shape: allow or deny ACEs naming
 /// `S-1-5-21-a-b-c-rid` SIDs of distinct domains, every number of a random length of 1 to
 /// 10 digits, rights as hex masks of 1 to 8 digits (either case, leading zeros too) or as
-/// tokens; one in six repeats the previous SID's domain (the memo's case). Returns the text
-/// and the ACEs it means.
+/// tokens; one in six repeats the previous SID's domain. Returns the text and the ACEs it
+/// means.
 #[allow(clippy::cast_possible_truncation)]
 fn general_dacl(rng: &mut Rng) -> (std::string::String, std::vec::Vec<AceRepr>) {
     use core::fmt::Write as _;
@@ -599,7 +599,8 @@ fn encode_with(text: &str, size: usize) -> (Result<usize, Error>, std::vec::Vec<
 }
 
 /// The fast paths (allow/deny ACE matching, SWAR hex and decimal numbers, whole-prefix SID
-/// matching, the repeated-domain memo, writing straight into the output) against the general
+/// matching, the straight-line account-domain SID, writing straight into the output, the
+/// run of ACEs in one loop and its size limit) against the general
 /// parser on the cost target's general workload: random distinct-domain DACLs, equal to the
 /// generic writer's bytes, and the same bytes or the same error (kind and offset) with the
 /// fast paths switched off, for the texts and for mutations of them (a byte replaced,
@@ -671,4 +672,39 @@ fn fast_and_general_paths_agree() {
     }
     // The mutations reach the error paths.
     assert!(errors > 1000, "{errors}");
+}
+
+/// The ACL size limit with fast-path ACEs (36 bytes each): the run of fast ACEs stops at the
+/// limit and the ACE over it gets the general path's error, into a buffer and when counting.
+#[test]
+fn acl_size_limit_on_the_fast_path() {
+    use core::fmt::Write as _;
+    // 1,820 ACEs of 36 bytes make an ACL of 65,528 bytes; one more passes 65,532.
+    let mut text = std::string::String::from("D:");
+    let mut ends = std::vec::Vec::new();
+    for i in 0..1821u32 {
+        write!(
+            text,
+            "(A;;0x1f01ff;;;S-1-5-21-{}-{}-{}-{})",
+            4_000_000_000 - i,
+            i,
+            7 * i,
+            1000 + i
+        )
+        .unwrap();
+        ends.push(text.len());
+    }
+    let ok = &text[..ends[1819]];
+    let mut out = std::vec![0u8; 70_000];
+    assert_eq!(encode(ok, &ctx(), &mut out), Ok(20 + 8 + 1820 * 36));
+    assert_eq!(encoded_len(ok, &ctx()), Ok(20 + 8 + 1820 * 36));
+    let want = Err(Error::new(
+        ends[1819],
+        ErrorKind::AclTooLarge {
+            size: 8 + 1821 * 36,
+        },
+    ));
+    assert_eq!(encode(&text, &ctx(), &mut out), want);
+    assert_eq!(encoded_len(&text, &ctx()), want);
+    assert_eq!(general_only(|| encode(&text, &ctx(), &mut out)), want);
 }
