@@ -2,7 +2,7 @@
 //! SIDs are 5-sub-authority domain SIDs, encoded `ROUNDS` times.
 //!
 //! ```text
-//! cargo build --profile bench -p secdesc --example encode_256
+//! cargo build --release -p secdesc --example encode_256
 //! valgrind --tool=callgrind --toggle-collect='encode_256::run' \
 //!     target/release/examples/encode_256 [same-domain|distinct-domains|random-domains]
 //! # or print the line K times, as input for `connsecctl sddl encode`:
@@ -11,11 +11,10 @@
 //!
 //! Instructions per output byte = total Ir / (ROUNDS × the byte count this prints).
 //!
-//! - `same-domain` (the default) is the workload of `scripts/measure-callgrind.sh`: one domain,
-//!   RIDs 1000–1255, mask `0x1f01ff`, so the encoder's repeated-domain memo applies from the
-//!   second ACE on.
-//! - `distinct-domains`: every ACE its own domain (the third domain number counts up), which
-//!   defeats the memo and shows the cost of full SID parsing.
+//! - `same-domain` (the default) is the workload of `scripts/measure-callgrind.sh` (another
+//!   domain, same lengths): one domain, RIDs 1000–1255, mask `0x1f01ff`.
+//! - `distinct-domains`: every ACE its own domain (the third domain number counts up), so no
+//!   repetition between ACEs can be exploited.
 //! - `random-domains`: the general case. `S-1-5-21-a-b-c-rid` with all four numbers drawn
 //!   uniformly from the whole `u32` range (so mostly 9 or 10 digits, the longest text per
 //!   output byte), and rights alternating at random between a random hex mask (`0x…`, 1 to 8
