@@ -1,6 +1,7 @@
 //! Differential test: `secdesc::sddl::encode` against Samba 4.22's SDDL parser and NDR encoder.
 //!
-//! 10,000 descriptors (plus 100 with large DACLs) are generated from a fixed seed by the
+//! 10,000 descriptors (plus 100 with large DACLs and 2,000 DACLs shaped for the codec's fast
+//! path) are generated from a fixed seed by the
 //! strategies in `common/`, which also write their SDDL text without the codec's formatter. All of
 //! them go through `scripts/oracle/samba_sddl.py` in one `/usr/bin/python3` process; Samba's
 //! result is re-laid in Windows order by that script. For every case three byte strings must be
@@ -16,7 +17,7 @@
 //! skip it between tokens, the codec rejects it (a known difference, reported to its owner).
 //!
 //! Another test runs the other way: Samba parses the codec's *formatter* output
-//! (`sddl::format`) for 10,100 more generated descriptors and must give back the same bytes.
+//! (`sddl::format`) for 12,100 more generated descriptors and must give back the same bytes.
 //! One more checks the ACL size limit (65,532 bytes) on both sides.
 //!
 //! A last test checks the oracle itself: on the Windows vectors in
@@ -47,6 +48,10 @@ const CASES: usize = 10_000;
 /// Extra cases with DACLs of up to `LARGE_MAX_ACES` ACEs.
 const LARGE_CASES: usize = 100;
 const LARGE_MAX_ACES: usize = 300;
+/// Extra cases shaped for the codec's fast path (`(A;;0x…;;;S-1-…)` runs, numbers at the edges
+/// of decimal parsing), with up to `FAST_MAX_ACES` ACEs.
+const FAST_CASES: usize = 2_000;
+const FAST_MAX_ACES: usize = 40;
 /// Default seed; override with `CONNSEC_DIFF_SEED`.
 const DEFAULT_SEED: u64 = 0x636f_6e6e_7365_6321; // "connsec!"
 /// How many disagreements to print in full.
@@ -120,7 +125,7 @@ fn generate(seed: u64) -> Vec<GenSd> {
             sacl: None,
             order: vec!['O', 'D'],
         });
-    let mut cases = Vec::with_capacity(CASES + LARGE_CASES);
+    let mut cases = Vec::with_capacity(CASES + LARGE_CASES + FAST_CASES);
     for _ in 0..CASES {
         cases.push(
             ordinary
@@ -133,6 +138,14 @@ fn generate(seed: u64) -> Vec<GenSd> {
         cases.push(
             large
                 .new_tree(&mut runner)
+                .expect("generator never rejects")
+                .current(),
+        );
+    }
+    let fast = common::fast_path_dacl(FAST_MAX_ACES);
+    for _ in 0..FAST_CASES {
+        cases.push(
+            fast.new_tree(&mut runner)
                 .expect("generator never rejects")
                 .current(),
         );
@@ -302,7 +315,8 @@ fn mutated() -> impl Strategy<Value = String> {
     use proptest::sample::{Index, select};
     // No whitespace: Windows and Samba skip it between tokens, the codec does not (reported).
     const CHARS: &[u8] = b"();:-0123456789abcdefxABCDEFSOGDPAIRUL";
-    (common::descriptor(), any::<Index>(), 0u8..5, select(CHARS)).prop_map(|(x, at, op, ch)| {
+    let base = proptest::prop_oneof![common::descriptor(), common::fast_path_dacl(8)];
+    (base, any::<Index>(), 0u8..5, select(CHARS)).prop_map(|(x, at, op, ch)| {
         let mut t = x.sddl().into_bytes();
         if !t.is_empty() {
             let i = at.index(t.len());

@@ -642,3 +642,72 @@ pub fn alias_case(text: &str, upper: bool) -> String {
     }
     String::from_utf8(out).expect("ASCII")
 }
+
+/// A 32-bit number biased towards the edges of decimal parsing: digit-count boundaries and
+/// the largest values.
+pub fn edgy_u32() -> impl Strategy<Value = u32> {
+    const EDGES: &[u32] = &[
+        0,
+        1,
+        9,
+        10,
+        99,
+        100,
+        65_535,
+        65_536,
+        99_999_999,
+        100_000_000,
+        999_999_999,
+        1_000_000_000,
+        2_147_483_648,
+        4_294_967_294,
+        4_294_967_295,
+    ];
+    prop_oneof![2 => any::<u32>(), 1 => select(EDGES)]
+}
+
+/// A DACL in the shape the codec's fast path reads: `(A;;…)`/`(D;;…)` without flags or GUIDs,
+/// rights as `0x…` or tokens, `S-1-…` SIDs with a decimal authority and numbers near the
+/// edges of decimal parsing; `P`/`AR`/`AI` flags in any order, up to `max_aces` ACEs.
+pub fn fast_path_dacl(max_aces: usize) -> impl Strategy<Value = GenSd> {
+    let authority = prop_oneof![3 => Just(5u64), 1 => edgy_u32().prop_map(u64::from)];
+    let sid = prop_oneof![
+        // Account-domain SIDs, the most common shape.
+        3 => (edgy_u32(), edgy_u32(), edgy_u32(), edgy_u32()).prop_map(|(a, b, c, rid)| {
+            let subs = vec![21, a, b, c, rid];
+            GenSid { text: sid_text(5, &subs, false), authority: 5, subs }
+        }),
+        2 => (authority, prop::collection::vec(edgy_u32(), 1..=15)).prop_map(|(authority, subs)| {
+            GenSid { text: sid_text(authority, &subs, false), authority, subs }
+        }),
+    ];
+    let ace = (select(&[("A", 0u8), ("D", 1)][..]), mask(), sid).prop_map(
+        |((token, ace_type), (mask, mask_text), sid)| GenAce {
+            ace_type,
+            is_object: false,
+            flags: 0,
+            mask,
+            object_type: None,
+            inherited_object_type: None,
+            text: format!("({token};;{mask_text};;;{})", sid.text),
+            sid,
+        },
+    );
+    let flags = subsequence(&[("P", 0u8), ("AR", 1), ("AI", 2)][..], 0..=3).prop_shuffle();
+    (flags, prop::collection::vec(ace, 1..=max_aces)).prop_map(|(flags, aces)| {
+        let has = |bit: u8| flags.iter().any(|(_, b)| *b == bit);
+        GenSd {
+            owner: None,
+            group: None,
+            dacl: Some(GenAcl {
+                protected: has(0),
+                auto_inherit_req: has(1),
+                auto_inherited: has(2),
+                flags_text: flags.iter().map(|(t, _)| *t).collect(),
+                aces,
+            }),
+            sacl: None,
+            order: vec!['D'],
+        }
+    })
+}
