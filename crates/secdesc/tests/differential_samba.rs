@@ -1,9 +1,8 @@
 //! Differential test: `secdesc::sddl::encode` against Samba 4.22's SDDL parser and NDR encoder.
 //!
 //! 10,000 descriptors (plus 100 with large DACLs and 2,000 DACLs shaped for the codec's fast
-//! path) are generated from a fixed seed by the
-//! strategies in `common/`, which also write their SDDL text without the codec's formatter. All of
-//! them go through `scripts/oracle/samba_sddl.py` in one `/usr/bin/python3` process; Samba's
+//! path) are generated from a fixed seed by the strategies in `common/`, which also write their
+//! SDDL text without the codec's formatter. All of them go through `scripts/oracle/samba_sddl.py` in one `/usr/bin/python3` process; Samba's
 //! result is re-laid in Windows order by that script. For every case three byte strings must be
 //! equal: the codec's, Samba's, and the generator's own model (`common::expected_bytes`). The
 //! model says which side is wrong when the two parsers disagree.
