@@ -9,7 +9,7 @@
 //! * `format` is stable: `format(parse(format(x))) == format(x)`;
 //! * the generator's own SDDL spelling parses to the same bytes:
 //!   `sddl::encode(text(x)) == encode(x)`, and `sddl::encoded_len` agrees; so does the same
-//!   text with every alias in lower case.
+//!   text with every alias in lower case, and DACLs shaped for the codec's fast path.
 //!
 //! Failures print proptest's minimal counter-example; nothing is persisted to disk.
 
@@ -176,6 +176,20 @@ proptest! {
         let text = x.sddl();
         let parsed = sddl_encode(&text, &domain_ctx())?;
         prop_assert_eq!(hex(&parsed), hex(&bytes), "sddl::encode({:?}) != encode(x)", text);
+    }
+
+    /// The same for DACLs shaped for the codec's fast path (numbers at the edges of decimal
+    /// parsing), where `format` must also round-trip.
+    #[test]
+    fn fast_path_shaped_sddl_round_trips(x in common::fast_path_dacl(16)) {
+        let bytes = encode(&x)?;
+        prop_assert_eq!(hex(&bytes), hex(&common::expected_bytes(&x)), "codec bytes differ from the model");
+        let text = x.sddl();
+        let ctx = SddlContext::new();
+        prop_assert_eq!(hex(&sddl_encode(&text, &ctx)?), hex(&bytes), "sddl::encode({:?}) != encode(x)", text);
+        let sd = SecurityDescriptor::new_checked(&bytes).map_err(|e| fail("new_checked", e))?;
+        let formatted = format(&sd, &ctx)?;
+        prop_assert_eq!(hex(&sddl_encode(&formatted, &ctx)?), hex(&bytes), "format gave {:?}", formatted);
     }
 
     /// Aliases are case-insensitive, as in Windows (`D:(A;;GA;;;lg)` is `D:(A;;GA;;;LG)`).
