@@ -295,7 +295,7 @@ const STRICTER_THAN_SAMBA: &[&str] = &[
     "SidRevision",          // S-2-…, S-15-… (Samba accepts any revision)
     "HexAuthorityTooSmall", // S-1-0x5-18 (MS-DTYP: hex only from 2^32)
     "NoSubAuthorities",     // S-1-5 (Windows refuses it)
-    "NumberTooLarge",       // more than 8 hex digits in a mask, e.g. 0x001f01fff
+    "NumberTooLarge",       // mask over 8 hex digits (0x001f01fff), decimal authority >= 2^32
     "GuidOnNonObjectAce",   // (A;;FA;;<guid>;WD): Samba drops the GUID silently
 ];
 
