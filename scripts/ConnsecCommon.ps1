@@ -407,7 +407,7 @@ function Start-ConnsecTrace {
                 $tracelog = Find-ConnsecTool -Name 'tracelog.exe'
                 if ($null -eq $tracelog) { throw 'tracelog.exe not found: install the WDK, copy tracelog.exe from "Windows Kits\10\bin\<version>\x64" next to the scripts, or use -Tool logman.' }
                 # -flag sets MatchAnyKeyword: a TraceLogging provider drops keyworded events when it
-                # is 0, so enable every keyword connsec uses (0x1..0x10, docs/readme/events.md).
+                # is 0, so enable every keyword connsec uses (0x1..0x10, README.md, "ETW events").
                 $tlArgs = @('-start', $script:ConnsecTraceSession, '-guid', "#$($script:ConnsecProviderGuid)", '-level', '5', '-flag', '0xFFFF', '-f', $EtlPath)
                 if ($ToDebugger) { $tlArgs += @('-rt', '-kd') }
                 [void](Invoke-ConnsecNative -FilePath $tracelog -ArgumentList $tlArgs)

@@ -523,7 +523,7 @@ fn declared_parameters(text: &str) -> Vec<String> {
 fn documented_invocations_match_the_scripts() {
     const COMMON: &[&str] = &["whatif", "confirm", "verbose", "debug", "erroraction"];
     let mut sources = vec![
-        "docs/readme/walkthrough.md".to_owned(),
+        "README.md".to_owned(),
         "scripts/windbg/README.md".to_owned(),
     ];
     sources.extend(scripts().iter().map(|p| relative(p)));

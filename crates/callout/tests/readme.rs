@@ -1,19 +1,26 @@
-//! `docs/readme/callout.md` (merged into the README) held to the code: every GUID it shows is
-//! the one in `connsec_callout::keys`, and every step name it quotes is a real plan step.
+//! The README's "The WFP callout" section held to the code: every GUID it shows is the one in
+//! `connsec_callout::keys`, and every step name it quotes is a real plan step.
 
 use connsec_callout::keys;
 use connsec_callout::plan::{STEPS, TEARDOWN, Undo};
 use connsec_callout::{Guid, Layer};
 
+/// The README's callout section: from its `## The WFP callout` heading to the next `## `.
 fn doc() -> Option<String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/readme/callout.md");
-    match std::fs::read_to_string(path) {
-        Ok(text) => Some(text),
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
         Err(e) => {
             println!("skipped: {path} cannot be read ({e})");
-            None
+            return None;
         }
-    }
+    };
+    let start = text
+        .find("\n## The WFP callout")
+        .expect("README.md has a '## The WFP callout' section");
+    let section = &text[start + 1..];
+    let end = section.find("\n## ").map_or(section.len(), |i| i + 1);
+    Some(section[..end].to_owned())
 }
 
 /// Every `{XXXXXXXX-…}` GUID in `text`.
@@ -39,13 +46,13 @@ fn the_doc_shows_exactly_the_keys_of_the_code() {
     for g in &expected {
         assert!(
             shown.contains(g),
-            "docs/readme/callout.md does not show {g}"
+            "the README callout section does not show {g}"
         );
     }
     for g in &shown {
         assert!(
             expected.contains(g),
-            "docs/readme/callout.md shows {g}, which the code does not use"
+            "the README callout section shows {g}, which the code does not use"
         );
     }
     // The table pairs each key with its object.

@@ -30,7 +30,7 @@
 //! SIDs, 9,244 output bytes): 11.4 instructions per output byte when every SID has its own
 //! random domain (all four numbers uniform over `u32`, rights random hex masks or tokens),
 //! 11.1 when all SIDs share one domain; `sddl::encode` alone is about 1.2 less. See
-//! `docs/readme/codec.md` for the method and the commit.
+//! the README (section "The security-descriptor codec", "Cost") for the method and the commit.
 //!
 //! Accepted: ACE types `A`, `D`, `OA`, `OD`, `AU`, `AL`, `OU`, `OL`, `ML`; ACE flags `OI`,
 //! `CI`, `NP`, `IO`, `ID`, `CR`, `SA`, `FA` and `TP` (= 0x40, like `SA`); rights as tokens
