@@ -20,6 +20,9 @@ fn line_text() -> impl Strategy<Value = String> {
 }
 
 proptest! {
+    // Integration tests have no lib.rs/main.rs for the default failure file.
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
     #[test]
     fn parsers_never_panic(text in "(?s).{0,400}") {
         let _ = Inf::parse(&text).map(|i| i.add_reg_entries());

@@ -545,7 +545,12 @@ fn fault() -> impl Strategy<Value = Option<NtStatus>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(3000))]
+    #![proptest_config(ProptestConfig {
+        cases: 3000,
+        // Integration tests have no lib.rs/main.rs for the default failure file.
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     /// Longer lifecycles than the exhaustive search: load, up to 10 BFE changes, unload, then
     /// late notifications and a second unload; up to 16 scripted faults.

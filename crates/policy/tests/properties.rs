@@ -77,7 +77,12 @@ fn data() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(ProptestConfig {
+        cases: 2000,
+        // Integration tests have no lib.rs/main.rs for the default failure file.
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn arbitrary_registry_data_is_handled(values in prop::collection::vec((value_name(), reg_type(), data()), 0..4)) {
