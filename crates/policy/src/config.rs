@@ -34,6 +34,11 @@ pub const RESTORE_ON_UNLOAD: &str = "RestoreOnUnload";
 /// `REG_DWORD`: 1 lets an empty DACL, or one without full access for SYSTEM and
 /// Administrators, through (with a warning); 0 (default) refuses it.
 pub const ALLOW_UNSAFE_DACL: &str = "AllowUnsafeDacl";
+/// `REG_BINARY`: written by the driver, never by an administrator. The connection objects'
+/// original security descriptor (the self-relative bytes `FwpmConnectionGetSecurityInfo0`
+/// returned for `DACL_SECURITY_INFORMATION`), stored before connsec first sets its own DACL and
+/// removed after a verified restore.
+pub const ORIGINAL_DACL: &str = "OriginalDacl";
 /// Every value name this crate reads.
 pub const VALUE_NAMES: [&str; 4] = [PRINCIPALS, DACL_SDDL, RESTORE_ON_UNLOAD, ALLOW_UNSAFE_DACL];
 /// The `Principals` entries the INF writes (valid under every check).
