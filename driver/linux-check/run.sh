@@ -16,7 +16,13 @@ fi
 export CARGO_TARGET_DIR="$here/../target/linux-check"
 # driver/.cargo/config.toml sets +crt-static for the real (Windows) build; on Linux it would stop
 # proc-macros from building. A set RUSTFLAGS replaces that config's build.rustflags.
-export RUSTFLAGS="-D warnings"
+# tracelogging is compiled as on Windows (rustc-wrapper.sh) so that its kernel_mode ETW calls
+# reach the simulator; its `cfg(windows)` code also names rpcrt4 (`Guid::new`, unused), which an
+# empty archive satisfies.
+mkdir -p "$CARGO_TARGET_DIR/native"
+ar rc "$CARGO_TARGET_DIR/native/librpcrt4.a"
+export RUSTC_WRAPPER="$here/rustc-wrapper.sh"
+export RUSTFLAGS="-D warnings -L native=$CARGO_TARGET_DIR/native"
 cargo fmt --check
 # multiple_crate_versions: bindgen 0.73 (build script of wfp-sys) uses syn 3, wdk-macros syn 2;
 # that is the build graph, not the driver's code.
