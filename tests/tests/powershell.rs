@@ -517,7 +517,7 @@ fn declared_parameters(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every `.\<Script>.ps1 -Param` in the walkthrough, the `WinDbg` README and the scripts' own
+/// Every `.\<Script>.ps1 -Param` in the README, `docs/*.md`, the `WinDbg` README and the scripts' own
 /// help names a script of the kit and a parameter it declares (or a common parameter).
 #[test]
 fn documented_invocations_match_the_scripts() {
@@ -526,6 +526,23 @@ fn documented_invocations_match_the_scripts() {
         "README.md".to_owned(),
         "scripts/windbg/README.md".to_owned(),
     ];
+    let mut docs: Vec<String> = std::fs::read_dir(repo_root().join("docs"))
+        .expect("docs/")
+        .map(|e| {
+            e.expect("directory entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|n| {
+            Path::new(n)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+        })
+        .map(|n| format!("docs/{n}"))
+        .collect();
+    docs.sort();
+    sources.extend(docs);
     sources.extend(scripts().iter().map(|p| relative(p)));
     let mut checked = 0;
     let mut problems = Vec::new();

@@ -75,7 +75,7 @@ fn event_table_levels_and_keywords() {
 }
 
 /// Each `write_event!` in the source names the event its `spec::` constant names, so the table
-/// (and the README built from it) cannot drift from what is emitted.
+/// (and `docs/events.md` built from it) cannot drift from what is emitted.
 #[test]
 fn write_event_calls_match_the_table() {
     let src = include_str!("../src/lib.rs");
@@ -111,14 +111,14 @@ fn write_event_calls_match_the_table() {
     assert_eq!(seen, all, "every event is written exactly once");
 }
 
-/// The README's event reference lists every event with its level and keyword.
+/// `docs/events.md`'s event reference lists every event with its level and keyword.
 #[test]
 fn readme_event_reference_matches_the_table() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-    let doc = std::fs::read_to_string(format!("{root}/README.md")).expect("README.md");
+    let doc = std::fs::read_to_string(format!("{root}/docs/events.md")).expect("docs/events.md");
     assert!(
         doc.contains("| `PolicyApplied` |"),
-        "README.md has no event reference"
+        "docs/events.md has no event reference"
     );
     assert!(
         doc.contains(connsec_events::PROVIDER_NAME) && doc.contains(connsec_events::PROVIDER_GUID)
@@ -127,7 +127,7 @@ fn readme_event_reference_matches_the_table() {
         let row = doc
             .lines()
             .find(|l| l.starts_with(&format!("| `{}` |", e.name)))
-            .unwrap_or_else(|| panic!("no README row for {}", e.name));
+            .unwrap_or_else(|| panic!("no docs/events.md row for {}", e.name));
         let cols: Vec<&str> = row.split('|').map(str::trim).collect();
         assert_eq!(cols[2], connsec_events::level_name(e.level), "{row}");
         assert_eq!(cols[3], format!("0x{:x}", e.keyword), "{row}");
