@@ -26,8 +26,10 @@
     Every change supports -WhatIf and -Confirm. Exit code 0 on success, 1 on failure.
 
 .PARAMETER HostIp
-    IPv4 address of the debugger host as seen from the VM (for example the host's address on the
-    Hyper-V "Default Switch"). Required unless -NoDebugger.
+    IPv4 address of the debugger host as seen from the VM (the host's address on the VM's
+    External virtual switch). The Hyper-V "Default Switch" works too, but its subnet changes when
+    the host reboots: run this script again with the new address after each host reboot.
+    Required unless -NoDebugger.
 
 .PARAMETER Port
     UDP port the host debugger listens on, 49152-65535. Default 50000.
@@ -57,7 +59,7 @@
 
 .EXAMPLE
     .\Initialize-TestVM.ps1 -HostIp 172.20.16.1 -Port 50000 -Restart
-    Prepares the VM, prints the key for `windbg -k net:port=50000,key=<key>` and reboots.
+    Prepares the VM, prints the key for `windbgx -k net:port=50000,key=<key>` and reboots.
 #>
 [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
 param(
@@ -177,7 +179,7 @@ try {
         if ($null -ne $printedKey) {
             Write-Host ''
             Write-Host "Debugger key: $printedKey" -ForegroundColor Yellow
-            Write-Host "On the host:  windbg -k net:port=$Port,key=$printedKey   (WinDbg: File > Attach to kernel > Net)" -ForegroundColor Yellow
+            Write-Host "On the host:  windbgx -k net:port=$Port,key=$printedKey   (WinDbg from winget; the WDK's classic windbg.exe takes the same arguments)" -ForegroundColor Yellow
         } elseif (-not $WhatIfPreference) {
             Write-Warning "Could not read the key back; run 'bcdedit /dbgsettings' and copy the 'key' line."
         }
