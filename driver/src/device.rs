@@ -20,7 +20,7 @@ use crate::status;
 
 /// `SDDL_DEVOBJ_KERNEL_ONLY` from `wdmsec.h`, which is not among the headers wdk-sys binds:
 /// a protected DACL with no entries, so only kernel-mode code can open the device.
-static SDDL_DEVOBJ_KERNEL_ONLY: &[u16] = connsec_callout::wide!("D:P");
+static SDDL_DEVOBJ_KERNEL_ONLY: &[u16] = connsec_nt::wide!("D:P");
 
 /// The control device; deleted exactly once, by [`ControlDevice::delete`] or by `Drop`.
 pub(crate) struct ControlDevice {

@@ -15,10 +15,10 @@ use wdk_sys::NTSTATUS;
 use crate::{status, wfp};
 
 /// The session's display name (`FWPM_SESSION0.displayData.name`, NUL-terminated UTF-16).
-static SESSION_NAME: &[u16] = connsec_callout::wide!("connsec");
+static SESSION_NAME: &[u16] = connsec_nt::wide!("connsec");
 /// The session's description.
 static SESSION_DESCRIPTION: &[u16] =
-    connsec_callout::wide!("connsec: sets the DACL of WFP connection objects");
+    connsec_nt::wide!("connsec: sets the DACL of WFP connection objects");
 
 /// An open filter-engine session, closed exactly once (by [`Engine::close`] or by `Drop`).
 pub(crate) struct Engine {

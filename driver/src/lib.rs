@@ -354,7 +354,7 @@ extern "C" fn evt_retry_timer(_timer: WDFTIMER) {
 #[unsafe(link_section = "PAGE")]
 extern "C" fn bfe_state_changed(_context: *mut c_void, new_state: wfp::FWPM_SERVICE_STATE) {
     wdk::paged_code!();
-    let new_state = bfe::to_bfe_state(new_state);
+    let new_state = BfeState::from_raw(new_state);
     GLOBAL.with(|slot| {
         if let Some(state) = slot {
             state

@@ -5,7 +5,7 @@
 //! kernel lives here, so that it is tested on Linux and the driver (`driver/src/callout/`) only
 //! translates it into `Fwps*`/`Fwpm*` calls:
 //!
-//! - [`Guid`] and [`keys`]: the fixed GUIDs of the provider, the sublayer, the two callouts and
+//! - [`keys`]: the fixed GUIDs (as `connsec_nt::Guid`) of the provider, the sublayer, the two callouts and
 //!   the two filters, and the SDK values of the layer GUIDs they attach to;
 //! - [`Layer`]: which layers, with their display names (as `&str` and as NUL-terminated UTF-16
 //!   for `FWPM_DISPLAY_DATA0`);
@@ -38,14 +38,9 @@ extern crate std;
 
 pub mod classify;
 mod counters;
-mod guid;
 pub mod keys;
 mod layer;
 pub mod plan;
-mod status;
-pub mod wide;
 
 pub use counters::{Counters, Snapshot};
-pub use guid::{Guid, GuidError};
 pub use layer::Layer;
-pub use status::NtStatus;

@@ -1,9 +1,10 @@
 //! The README's "The WFP callout" section held to the code: every GUID it shows is the one in
 //! `connsec_callout::keys`, and every step name it quotes is a real plan step.
 
+use connsec_callout::Layer;
 use connsec_callout::keys;
 use connsec_callout::plan::{STEPS, TEARDOWN, Undo};
-use connsec_callout::{Guid, Layer};
+use connsec_nt::Guid;
 
 /// The README's callout section: from its `## The WFP callout` heading to the next `## `.
 fn doc() -> Option<String> {

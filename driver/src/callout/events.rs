@@ -3,12 +3,12 @@
 //! One adapter module, so that the event functions' exact signatures are named in one place.
 //!
 //! `connsec-events` has no teardown event yet, so a failed undo step (during the unwind of a
-//! failed registration, or at unload) is written as `CalloutRegistrationFailed` whose `Step` is
+//! failed registration, or at unload) is written as `CalloutRegistrationFailed` whose `RegistrationStep` is
 //! the undo step's name (`abort_transaction`, `close_session`, `unregister_callout_v4`,
 //! `unregister_callout_v6`), which no registration step shares.
 
-use connsec_callout::NtStatus;
 use connsec_callout::plan::{Failure, Undo};
+use connsec_nt::NtStatus;
 
 /// Registration succeeded: the callouts are registered and their filters are in place.
 pub(super) fn registered() {

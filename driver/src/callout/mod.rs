@@ -2,7 +2,7 @@
 //!
 //! Everything that is a decision lives in the portable crate (`crates/callout`): the layers, the
 //! fixed GUIDs, the order of the registration steps, what undoes each one and in which order, the
-//! classify verdict and the counters. This module only turns [`Step`]s and [`Undo`]s into WFP
+//! classify verdict and the counters. This module only turns [`RegistrationStep`]s and [`Undo`]s into WFP
 //! calls ([`executor`]), owns the kernel objects through small RAII wrappers ([`session`],
 //! [`transaction`], [`registration`]), and provides the three callout functions ([`callbacks`]).
 //!
@@ -40,7 +40,7 @@
 //! `FwpmConnectionSetSecurityInfo0` fails with `FWP_E_DYNAMIC_SESSION_IN_PROGRESS` in a dynamic
 //! one (platform-facts §3.3). The two sessions never share a handle or a transaction.
 //!
-//! [`Step`]: connsec_callout::plan::Step
+//! [`RegistrationStep`]: connsec_callout::plan::RegistrationStep
 //! [`Undo`]: connsec_callout::plan::Undo
 
 mod callbacks;
@@ -122,12 +122,12 @@ pub(crate) fn counts() -> Snapshot {
 }
 
 /// Converts a portable GUID into the bindings' `GUID`.
-const fn guid(g: connsec_callout::Guid) -> wfp::GUID {
+const fn guid(g: connsec_nt::Guid) -> wfp::GUID {
     wfp::GUID {
-        Data1: g.data1,
-        Data2: g.data2,
-        Data3: g.data3,
-        Data4: g.data4,
+        Data1: g.data1(),
+        Data2: g.data2(),
+        Data3: g.data3(),
+        Data4: g.data4(),
     }
 }
 

@@ -1,19 +1,20 @@
 //! One callout registered with the filter engine (`FwpsCalloutRegister3`).
 
-use connsec_callout::{Layer, NtStatus};
+use connsec_callout::Layer;
+use connsec_nt::NtStatus;
 
 use super::{callbacks, guid};
 use crate::wfp;
 
 /// A registered callout, unregistered by its run-time id in `Drop` unless [`close`]d.
 ///
-/// [`close`]: CalloutRegistration::close
-pub(super) struct CalloutRegistration {
+/// [`close`]: RegisteredCallout::close
+pub(super) struct RegisteredCallout {
     /// Private: only `register` creates it, only `close`/`Drop` end it.
     id: u32,
 }
 
-impl CalloutRegistration {
+impl RegisteredCallout {
     /// Registers the connsec callout for `layer` with its classify, notify and flow-delete
     /// functions. `PASSIVE_LEVEL`.
     pub(super) fn register(device: *mut core::ffi::c_void, layer: Layer) -> Result<Self, NtStatus> {
@@ -71,7 +72,7 @@ fn unregister(id: u32) -> Result<(), NtStatus> {
     }
 }
 
-impl Drop for CalloutRegistration {
+impl Drop for RegisteredCallout {
     fn drop(&mut self) {
         // Safety net only: the teardown calls `close` and reports the status.
         let _ = unregister(self.id);

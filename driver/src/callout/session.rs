@@ -2,12 +2,12 @@
 
 use core::ptr;
 
-use connsec_callout::NtStatus;
+use connsec_nt::NtStatus;
 
 use crate::wfp;
 
 /// `FWPM_SESSION0.displayData.name` of the callout's session (`netsh wfp show state` lists it).
-const SESSION_NAME: &[u16] = connsec_callout::wide!("connsec callout session (dynamic)");
+const SESSION_NAME: &[u16] = connsec_nt::wide!("connsec callout session (dynamic)");
 
 /// A session opened with `FWPM_SESSION_FLAG_DYNAMIC`: every object added through it is deleted
 /// by BFE when it closes. Closed in `Drop` (at `PASSIVE_LEVEL`, like every holder of it).

@@ -1,6 +1,6 @@
 //! An explicit read-write transaction on the callout's dynamic session.
 
-use connsec_callout::NtStatus;
+use connsec_nt::NtStatus;
 
 use super::session::DynamicSession;
 use crate::wfp;
