@@ -99,7 +99,7 @@ impl ControlDevice {
             unsafe {
                 call_unsafe_wdf_function_binding!(WdfDeviceInitFree, device_init);
             }
-            return Err(failure);
+            return Err(failure.into());
         }
         if device.is_null() {
             return Err(STATUS_INVALID_DEVICE_STATE);

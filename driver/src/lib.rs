@@ -21,7 +21,7 @@
 //! | [`registry::ParametersKey`] | `WdfDriverOpenParametersRegistryKey` | `WdfRegistryClose` |
 //! | [`pool::PoolBuffer`] | `ExAllocatePool2` (via `WdkAllocator`, fallibly) | `ExFreePool` |
 //! | [`bfe::BfeSubscription`] | `FwpmBfeStateSubscribeChanges0` | `FwpmBfeStateUnsubscribeChanges0` |
-//! | [`engine::Engine`] | `FwpmEngineOpen0` (non-dynamic session) | `FwpmEngineClose0` |
+//! | [`session::EngineSession`] | `FwpmEngineOpen0` (dynamic or non-dynamic session) | `FwpmEngineClose0` |
 //! | [`wfp_box::WfpSecurityDescriptor`] | `FwpmConnectionGetSecurityInfo0` | `FwpmFreeMemory0` |
 //!
 //! Global state lives in one `static` behind a `WDFWAITLOCK` ([`global`]), because the BFE
@@ -62,12 +62,12 @@ pub(crate) use connsec_wfp_sys as wfp;
 mod bfe;
 mod callout;
 mod device;
-mod engine;
 mod etw;
 mod global;
 mod kernel_engine;
 mod pool;
 mod registry;
+mod session;
 mod state;
 mod status;
 mod timer;
@@ -76,6 +76,7 @@ mod wfp_box;
 use core::{ffi::c_void, ptr};
 
 use connsec_events::EtwSink;
+use connsec_nt::NtStatus;
 use connsec_policy::{BfeState, Config, PolicyError};
 #[cfg(not(test))]
 use wdk_alloc::WdkAllocator;
@@ -281,7 +282,7 @@ fn create_wdf_driver(
 fn load_policy(driver: WDFDRIVER) -> Result<PolicyState, NTSTATUS> {
     let values = match ParametersKey::open(driver) {
         Ok(key) => key.read_all().map_err(|(name, status)| {
-            connsec_events::parameter_read_failed(name, status::to_policy(status).0);
+            connsec_events::parameter_read_failed(name, NtStatus::from_raw(status));
             status
         })?,
         // No Parameters key at all is a configuration like any other with no values: the
@@ -289,7 +290,7 @@ fn load_policy(driver: WDFDRIVER) -> Result<PolicyState, NTSTATUS> {
         Err(STATUS_OBJECT_NAME_NOT_FOUND) => ParameterValues::none(),
         Err(status) => {
             // An empty value name: the key itself could not be opened.
-            connsec_events::parameter_read_failed("", status::to_policy(status).0);
+            connsec_events::parameter_read_failed("", NtStatus::from_raw(status));
             return Err(status);
         }
     };

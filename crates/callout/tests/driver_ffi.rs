@@ -345,6 +345,10 @@ mod wfp {
 
 #[path = "../../../driver/src/callout/mod.rs"]
 mod callout;
+#[path = "../../../driver/src/session.rs"]
+mod session;
+#[path = "../../../driver/src/status.rs"]
+mod status;
 
 /// The filter-engine model behind the stand-in functions (one per test thread).
 mod model {

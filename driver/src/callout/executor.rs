@@ -15,13 +15,14 @@ use connsec_nt::NtStatus;
 
 use super::guid;
 use super::registration::RegisteredCallout;
-use super::session::DynamicSession;
 use super::transaction::Transaction;
+use crate::session::{EngineSession, SessionKind};
+use crate::status::check;
 use crate::wfp;
 
 /// `STATUS_INVALID_DEVICE_STATE`: a step or undo arrived in a state the plan never produces
 /// (for example an abort with no transaction). Only a bug in the plan could cause it.
-const STATUS_INVALID_DEVICE_STATE: NtStatus = NtStatus(0xC000_0184);
+const STATUS_INVALID_DEVICE_STATE: NtStatus = NtStatus::INVALID_DEVICE_STATE;
 
 const PROVIDER_NAME: &[u16] = connsec_nt::wide!("connsec");
 const PROVIDER_DESCRIPTION: &[u16] =
@@ -37,20 +38,11 @@ const SUBLAYER_WEIGHT: u16 = 0;
 /// only the safety net behind `plan::unwind`/`plan::unregister`.
 pub(super) struct Wfp {
     txn: Option<Transaction>,
-    session: Option<DynamicSession>,
+    session: Option<EngineSession>,
     callout_v6: Option<RegisteredCallout>,
     callout_v4: Option<RegisteredCallout>,
     /// The control device's `DEVICE_OBJECT`, for `FwpsCalloutRegister3`.
     device: *mut c_void,
-}
-
-const fn check(status: wfp::NTSTATUS) -> Result<(), NtStatus> {
-    let status = NtStatus::from_raw(status);
-    if status.is_success() {
-        Ok(())
-    } else {
-        Err(status)
-    }
 }
 
 /// `FWPM_DISPLAY_DATA0` over static wide strings (WFP copies them; the pointers are never
@@ -207,7 +199,7 @@ impl Executor for Wfp {
                 if self.session.is_some() {
                     return Err(STATUS_INVALID_DEVICE_STATE);
                 }
-                self.session = Some(DynamicSession::open()?);
+                self.session = Some(EngineSession::open(SessionKind::Dynamic)?);
                 Ok(())
             }
             RegistrationStep::BeginTransaction => {

@@ -4,6 +4,7 @@ use connsec_callout::Layer;
 use connsec_nt::NtStatus;
 
 use super::{callbacks, guid};
+use crate::status::check;
 use crate::wfp;
 
 /// A registered callout, unregistered by its run-time id in `Drop` unless [`close`]d.
@@ -34,16 +35,12 @@ impl RegisteredCallout {
         // 2. `callout` is a local the call only reads; the function pointers are `'static`
         //    functions with the exact `FWPS_CALLOUT_*_FN` types (the bindings' aliases).
         // 3. `id` is a valid place for the run-time id.
-        // 4. IRQL: PASSIVE_LEVEL (DriverEntry).
+        // 4. IRQL: PASSIVE_LEVEL (DriverEntry or the BFE state callback, both under the lock).
         unsafe {
             status = wfp::FwpsCalloutRegister3(device, &raw const callout, &raw mut id);
         }
-        let status = NtStatus::from_raw(status);
-        if status.is_success() {
-            Ok(Self { id })
-        } else {
-            Err(status)
-        }
+        check(status)?;
+        Ok(Self { id })
     }
 
     /// `FwpsCalloutUnregisterById0`, reporting its status. `PASSIVE_LEVEL`.
@@ -64,12 +61,7 @@ fn unregister(id: u32) -> Result<(), NtStatus> {
     unsafe {
         status = wfp::FwpsCalloutUnregisterById0(id);
     }
-    let status = NtStatus::from_raw(status);
-    if status.is_success() {
-        Ok(())
-    } else {
-        Err(status)
-    }
+    check(status)
 }
 
 impl Drop for RegisteredCallout {
