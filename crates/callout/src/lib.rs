@@ -12,6 +12,7 @@
 //! - [`plan`]: the registration steps in order, the undo step each one needs, the exact unwind
 //!   order after a failure at any step, the teardown at unload, and a runner over a small
 //!   [`plan::Executor`] trait that the driver implements with the real calls;
+//! - [`lifecycle`]: when BFE state changes register or release the callout;
 //! - [`classify`]: what the classify function writes into `FWPS_CLASSIFY_OUT0`;
 //! - [`Counters`]: the per-layer classification counters, safe at `DISPATCH_LEVEL`.
 //!
@@ -40,6 +41,7 @@ pub mod classify;
 mod counters;
 pub mod keys;
 mod layer;
+pub mod lifecycle;
 pub mod plan;
 
 pub use counters::{Counters, Snapshot};

@@ -27,6 +27,8 @@ macro_rules! statuses {
 statuses! {
     /// `STATUS_SUCCESS`.
     SUCCESS = 0x0000_0000,
+    /// `STATUS_BUFFER_OVERFLOW` (a warning: the length is reported, the data is not copied).
+    BUFFER_OVERFLOW = 0x8000_0005,
     /// `STATUS_UNSUCCESSFUL`.
     UNSUCCESSFUL = 0xC000_0001,
     /// `STATUS_INVALID_HANDLE`.
@@ -57,6 +59,8 @@ statuses! {
     INSUFFICIENT_RESOURCES = 0xC000_009A,
     /// `STATUS_NOT_SUPPORTED`.
     NOT_SUPPORTED = 0xC000_00BB,
+    /// `STATUS_INTERNAL_ERROR`.
+    INTERNAL_ERROR = 0xC000_00E5,
     /// `STATUS_INVALID_DEVICE_STATE`.
     INVALID_DEVICE_STATE = 0xC000_0184,
     /// `RPC_NT_UNKNOWN_IF`: a candidate for "BFE not running" (undocumented for kernel callers).
