@@ -20,7 +20,8 @@
 //! windows-rs `Win32::NetworkManagement::WindowsFilteringPlatform` has the same values
 //! (`GUID::from_u128(0xc38d57d1_05a7_4c33_904f_7fbceee60e82)`, `…0x4a72393b_319f_44bc_84c3_ba54dcb3b6b4`).
 //! The driver uses these constants instead of the headers' `extern` GUID symbols, which need
-//! `INITGUID` to be defined at link time (platform-facts §2, "`DEFINE_GUID` trap").
+//! `INITGUID` to be defined at link time (`guiddef.h`: without it, `DEFINE_GUID` only declares an
+//! `extern` GUID).
 
 use connsec_nt::Guid;
 

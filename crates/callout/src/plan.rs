@@ -17,7 +17,7 @@
 //! once before the commit, and closing the dynamic session removes them after it. A failure at
 //! step *k* runs the undo steps of steps `0..k` in reverse order ([`unwind`]); a failed undo is
 //! reported and the unwind goes on, because every later undo is still needed (closing the
-//! session also aborts a transaction the abort could not end, platform-facts §3.2).
+//! session also ends a transaction the abort could not end).
 //!
 //! At unload ([`TEARDOWN`]) the dynamic session is closed first, which deletes the filters,
 //! callouts, sublayer and provider (the objects are not deleted one by one: that is what the

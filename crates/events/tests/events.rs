@@ -23,7 +23,7 @@ fn provider_name_and_guid() {
     );
     let text = String::from_utf8(p.id().to_utf8_bytes().to_vec()).unwrap();
     assert_eq!(text, connsec_events::PROVIDER_GUID);
-    // Provider metadata: u16 size, then the NUL-terminated name (platform-facts 5.3).
+    // Provider metadata: u16 size, then the NUL-terminated name (`TraceLoggingProvider.h` provider metadata).
     let mut meta = vec![17, 0];
     meta.extend(b"Connsec.Driver\0");
     assert_eq!(p.raw_meta(), &meta[..]);

@@ -472,7 +472,7 @@ mod tests {
     use super::*;
     use crate::testutil::Text;
 
-    // (A;;0x1f01ff;;;SY): platform-facts §4.1, AceSize 0x14.
+    // (A;;0x1f01ff;;;SY): MS-DTYP 2.4.4.2 ACCESS_ALLOWED_ACE, AceSize 0x14.
     static ALLOW_SY: [u8; 20] = [
         0x00, 0x00, 0x14, 0x00, 0xff, 0x01, 0x1f, 0x00, 1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0,
     ];
