@@ -129,42 +129,13 @@ impl Guid {
     /// then `Data4` (how an object ACE stores its object types).
     #[must_use]
     pub const fn from_le_bytes(bytes: [u8; 16]) -> Self {
-        let [
-            a0,
-            a1,
-            a2,
-            a3,
-            b0,
-            b1,
-            c0,
-            c1,
-            d0,
-            d1,
-            d2,
-            d3,
-            d4,
-            d5,
-            d6,
-            d7,
-        ] = bytes;
-        Self::from_fields(
-            u32::from_le_bytes([a0, a1, a2, a3]),
-            u16::from_le_bytes([b0, b1]),
-            u16::from_le_bytes([c0, c1]),
-            [d0, d1, d2, d3, d4, d5, d6, d7],
-        )
+        Self::from_u128(u128::from_be_bytes(swap_fields(bytes)))
     }
 
     /// The inverse of [`Guid::from_le_bytes`].
     #[must_use]
     pub const fn to_le_bytes(self) -> [u8; 16] {
-        let [a0, a1, a2, a3] = self.data1.to_le_bytes();
-        let [b0, b1] = self.data2.to_le_bytes();
-        let [c0, c1] = self.data3.to_le_bytes();
-        let [d0, d1, d2, d3, d4, d5, d6, d7] = self.data4;
-        [
-            a0, a1, a2, a3, b0, b1, c0, c1, d0, d1, d2, d3, d4, d5, d6, d7,
-        ]
+        swap_fields(self.to_u128().to_be_bytes())
     }
 
     /// `Data1`.
@@ -243,6 +214,32 @@ impl Guid {
         }
         Ok(Self::from_u128(value))
     }
+}
+
+/// Reverses the byte order of `Data1`, `Data2` and `Data3` and keeps `Data4`: text (big-endian)
+/// order to memory (little-endian) order and back.
+const fn swap_fields(bytes: [u8; 16]) -> [u8; 16] {
+    let [
+        a0,
+        a1,
+        a2,
+        a3,
+        b0,
+        b1,
+        c0,
+        c1,
+        d0,
+        d1,
+        d2,
+        d3,
+        d4,
+        d5,
+        d6,
+        d7,
+    ] = bytes;
+    [
+        a3, a2, a1, a0, b1, b0, c1, c0, d0, d1, d2, d3, d4, d5, d6, d7,
+    ]
 }
 
 /// Prints the registry/INF form, `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}` in upper case; the
