@@ -207,11 +207,9 @@ pub fn config_error(error: &ConfigError<'_>) {
     // The entry text is UTF-16LE bytes; show at most 128 units, converted into a stack buffer.
     let mut text = [0u16; 128];
     let mut n = 0usize;
-    for (slot, unit) in text.iter_mut().zip(error.text.as_bytes().chunks_exact(2)) {
-        if let [lo, hi] = unit {
-            *slot = u16::from_le_bytes([*lo, *hi]);
-            n = n.saturating_add(1);
-        }
+    for (slot, unit) in text.iter_mut().zip(error.text.iter()) {
+        *slot = unit;
+        n = n.saturating_add(1);
     }
     let text = text.get(..n).unwrap_or(&[]);
     tlg::write_event!(
