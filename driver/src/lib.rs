@@ -19,6 +19,7 @@
 //! | [`device::ControlDevice`] | `WdfControlDeviceInitAllocate` + `WdfDeviceCreate` | `WdfObjectDelete` |
 //! | [`timer::RetryTimer`] | `WdfTimerCreate` (passive-level, one-shot) | `WdfTimerStop` (wait) + `WdfObjectDelete` |
 //! | [`registry::ParametersKey`] | `WdfDriverOpenParametersRegistryKey` | `WdfRegistryClose` |
+//! | `original::WritableKey` (per `OriginalDacl` operation) | `WdfDriverOpenParametersRegistryKey` | `WdfRegistryClose` |
 //! | [`pool::PoolBuffer`] | `ExAllocatePool2` (via `WdkAllocator`, fallibly) | `ExFreePool` |
 //! | [`bfe::BfeSubscription`] | `FwpmBfeStateSubscribeChanges0` | `FwpmBfeStateUnsubscribeChanges0` |
 //! | [`engine::Engine`] | `FwpmEngineOpen0` (non-dynamic session) | `FwpmEngineClose0` |
@@ -66,6 +67,7 @@ mod engine;
 mod etw;
 mod global;
 mod kernel_engine;
+mod original;
 mod pool;
 mod registry;
 mod state;
@@ -183,7 +185,6 @@ pub unsafe extern "system" fn driver_entry(
         callout: None,
         policy,
         retry,
-        retries: 0,
         device,
         etw,
     };
@@ -303,7 +304,7 @@ fn load_policy(driver: WDFDRIVER) -> Result<PolicyState, NTSTATUS> {
         connsec_events::config_error(&error);
         STATUS_BAD_CONFIGURATION
     })?;
-    PolicyState::build(&config).map_err(|error| match error {
+    PolicyState::build(&config, driver).map_err(|error| match error {
         BuildError::Policy(error) => {
             connsec_events::policy_error(&error);
             policy_status(&error)
