@@ -19,6 +19,7 @@
 //! | [`device::ControlDevice`] | `WdfControlDeviceInitAllocate` + `WdfDeviceCreate` | `WdfObjectDelete` |
 //! | [`timer::RetryTimer`] | `WdfTimerCreate` (passive-level, one-shot) | `WdfTimerStop` (wait) + `WdfObjectDelete` |
 //! | [`registry::ParametersKey`] | `WdfDriverOpenParametersRegistryKey` | `WdfRegistryClose` |
+//! | `original::WritableKey` (per `OriginalDacl` operation) | `WdfDriverOpenParametersRegistryKey` | `WdfRegistryClose` |
 //! | [`pool::PoolBuffer`] | `ExAllocatePool2` (via `WdkAllocator`, fallibly) | `ExFreePool` |
 //! | [`bfe::BfeSubscription`] | `FwpmBfeStateSubscribeChanges0` | `FwpmBfeStateUnsubscribeChanges0` |
 //! | [`session::EngineSession`] | `FwpmEngineOpen0` (dynamic or non-dynamic session) | `FwpmEngineClose0` |
@@ -65,6 +66,7 @@ mod device;
 mod etw;
 mod global;
 mod kernel_engine;
+mod original;
 mod pool;
 mod registry;
 mod session;
@@ -178,7 +180,6 @@ pub unsafe extern "system" fn driver_entry(
         callout: None,
         policy,
         retry,
-        retries: 0,
         device,
         etw,
     };
@@ -300,7 +301,7 @@ fn load_policy(driver: WDFDRIVER) -> Result<PolicyState, NTSTATUS> {
         connsec_events::config_error(&error);
         error.fault().status().to_raw()
     })?;
-    PolicyState::build(&config).map_err(|error| match error {
+    PolicyState::build(&config, driver).map_err(|error| match error {
         BuildError::Policy(error) => {
             connsec_events::policy_error(&error);
             error.fault().status().to_raw()
