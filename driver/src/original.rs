@@ -27,7 +27,7 @@ use wdk_sys::{
 use crate::status;
 
 /// The value name, UTF-16 with a terminating NUL (not part of the `UNICODE_STRING`).
-static VALUE_NAME: &[u16] = connsec_callout::wide!(ORIGINAL_DACL);
+static VALUE_NAME: &[u16] = connsec_nt::wide!(ORIGINAL_DACL);
 
 /// `Parameters\OriginalDacl` of the driver's service. Each operation opens and closes the key.
 #[derive(Debug)]
@@ -52,22 +52,22 @@ impl OriginalStore for RegistryStore {
     fn read(&mut self, buf: &mut [u8]) -> Result<Option<usize>, NtStatus> {
         WritableKey::open(self.driver)?
             .query(buf)
-            .map_err(status::to_policy)
+            .map_err(NtStatus::from_raw)
     }
 
     fn write(&mut self, descriptor: &[u8]) -> Result<(), NtStatus> {
         let key = WritableKey::open(self.driver)?;
-        key.assign(descriptor).map_err(status::to_policy)?;
-        key.flush().map_err(status::to_policy)
+        key.assign(descriptor).map_err(NtStatus::from_raw)?;
+        key.flush().map_err(NtStatus::from_raw)
     }
 
     fn remove(&mut self) -> Result<(), NtStatus> {
         let key = WritableKey::open(self.driver)?;
         match key.remove() {
             Ok(()) | Err(STATUS_OBJECT_NAME_NOT_FOUND) => {}
-            Err(status) => return Err(status::to_policy(status)),
+            Err(status) => return Err(NtStatus::from_raw(status)),
         }
-        key.flush().map_err(status::to_policy)
+        key.flush().map_err(NtStatus::from_raw)
     }
 }
 
@@ -106,7 +106,7 @@ impl WritableKey {
                 &raw mut key,
             );
         }
-        status::check(opened).map_err(status::to_policy)?;
+        status::check(opened)?;
         Ok(Self { key })
     }
 
@@ -169,7 +169,7 @@ impl WritableKey {
                 bytes.as_ptr().cast_mut().cast(),
             );
         }
-        status::check(assigned)
+        status::check(assigned).map_err(NTSTATUS::from)
     }
 
     /// `WdfRegistryRemoveValue`.
@@ -186,7 +186,7 @@ impl WritableKey {
                 &raw const name
             );
         }
-        status::check(removed)
+        status::check(removed).map_err(NTSTATUS::from)
     }
 
     /// `ZwFlushKey` on the key's WDM handle: returns once the hive is on disk.
@@ -203,7 +203,7 @@ impl WritableKey {
         unsafe {
             flushed = wdk_sys::ntddk::ZwFlushKey(handle);
         }
-        status::check(flushed)
+        status::check(flushed).map_err(NTSTATUS::from)
     }
 }
 
