@@ -183,6 +183,7 @@ pub(crate) fn check_file(path: &Path) -> Result<FileReport> {
     let mut problems = Vec::new();
     let mut unreadable = Vec::new();
     let mut incomplete = false;
+    let mut notes = Vec::new();
     let loaded = if is_reg {
         source::from_reg_bytes(&bytes, &file)
     } else {
@@ -220,10 +221,23 @@ pub(crate) fn check_file(path: &Path) -> Result<FileReport> {
         }
     };
     match loaded {
-        Ok(values) => problems.extend(check_values(&values, incomplete, &unreadable)),
+        Ok(values) => {
+            problems.extend(check_values(&values, incomplete, &unreadable));
+            // What the file would do over an existing key (source.rs computes it), after the
+            // problems.
+            notes.extend(values.notes.iter().map(|n| Problem {
+                severity: "note",
+                file: Some(file.clone()),
+                line: n.line,
+                value: n.value.clone(),
+                entry: None,
+                message: n.text.clone(),
+            }));
+        }
         Err(e) => problems.push(parse_error(&file, &e)),
     }
     problems.sort_by_key(|p| p.line.unwrap_or(0));
+    problems.extend(notes);
     let ok = !problems.iter().any(Problem::is_error);
     Ok(FileReport {
         file,

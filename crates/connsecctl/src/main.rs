@@ -123,6 +123,8 @@ struct PlanJson<'a> {
     dacl_hex: String,
     descriptor: &'a Description,
     warnings: &'a [Problem],
+    /// What depends on the registry the file is applied to.
+    notes: &'a [source::Note],
 }
 
 fn security_information_text(v: u32) -> String {
@@ -157,6 +159,7 @@ fn plan_values(values: &Values, plan: &Plan, json: bool) -> Result<()> {
             dacl_hex: hex::encode(&plan.dacl),
             descriptor: &d,
             warnings: &plan.warnings,
+            notes: &values.notes,
         });
     }
     let mut text = format!(
@@ -174,6 +177,18 @@ fn plan_values(values: &Values, plan: &Plan, json: bool) -> Result<()> {
         text.push_str("Warnings:\n");
         for w in &plan.warnings {
             let _ = writeln!(text, "  {w}");
+        }
+    }
+    if !values.notes.is_empty() {
+        text.push_str("Depends on the registry the file is applied to:\n");
+        for n in &values.notes {
+            let at = n.line.map(|l| format!("line {l}: ")).unwrap_or_default();
+            let what = n
+                .value
+                .as_deref()
+                .map(|v| format!("{v}: "))
+                .unwrap_or_default();
+            let _ = writeln!(text, "  {at}{what}{}", n.text);
         }
     }
     out(&text)
@@ -205,7 +220,11 @@ fn cmd_check(files: &[std::path::PathBuf], json: bool) -> Result<Status> {
                 let _ = writeln!(text, "{p}");
             }
             let errors = r.problems.iter().filter(|p| p.is_error()).count();
-            let warnings = r.problems.len() - errors;
+            let warnings = r
+                .problems
+                .iter()
+                .filter(|p| p.severity == "warning")
+                .count();
             let _ = writeln!(
                 text,
                 "{}: {} ({errors} error{}, {warnings} warning{})",
@@ -249,7 +268,7 @@ fn cmd_emit(
             }
             EmitFormat::Inf => text.clone().into_bytes(),
         };
-        std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        write_replacing(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
         if json {
             out_json(
                 &serde_json::json!({ "ok": true, "format": format_name(format), "file": path.display().to_string() }),
@@ -261,6 +280,22 @@ fn cmd_emit(
         out(&text)?;
     }
     Ok(Status::Success)
+}
+
+/// Writes `bytes` to a temporary file in `path`'s folder, flushes it to disk and renames it
+/// over `path`: the old file stays whole until the new one is complete.
+fn write_replacing(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".connsecctl-")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 fn format_name(f: EmitFormat) -> &'static str {

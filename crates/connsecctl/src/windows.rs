@@ -210,6 +210,7 @@ pub(crate) fn registry_values() -> Result<Values> {
         origin: format!("HKLM\\{key_name}"),
         file: None,
         values,
+        notes: Vec::new(),
     })
 }
 
