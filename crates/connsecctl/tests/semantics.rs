@@ -367,18 +367,18 @@ fn failures_are_reported_in_order_and_as_json() {
     let dir = temp_dir("sem-errors");
     let good = common::fixture("default.reg");
     let missing = dir.join("missing.reg");
-    let m = missing.to_str().unwrap();
+    let gone = missing.to_str().unwrap();
     // a.reg first, then the missing file; the run is an I/O error.
-    let r = run(&["check", &good, m]);
+    let r = run(&["check", &good, gone]);
     assert_code(&r, 2);
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines[0], format!("{good}: ok (0 errors, 0 warnings)"));
     assert!(
-        lines[1].starts_with(&format!("{m}: error: reading {m}: ")),
+        lines[1].starts_with(&format!("{gone}: error: reading {gone}: ")),
         "{lines:?}"
     );
-    assert_eq!(lines[2], format!("{m}: FAILED (1 error, 0 warnings)"));
-    let r = run(&["--json", "check", &good, m]);
+    assert_eq!(lines[2], format!("{gone}: FAILED (1 error, 0 warnings)"));
+    let r = run(&["--json", "check", &good, gone]);
     assert_code(&r, 2);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["files"][0]["ok"], true);
@@ -386,7 +386,7 @@ fn failures_are_reported_in_order_and_as_json() {
 
     // Every failure with --json is a JSON object on stdout: I/O (2), usage (2), refused (1).
     for (args, code) in [
-        (vec!["--json", "plan", "--reg", m], 2),
+        (vec!["--json", "plan", "--reg", gone], 2),
         (vec!["--json", "plan", "--bogus"], 2),
         (
             vec!["plan", "--json", "--reg", "a.reg", "--inf", "b.inx"],
@@ -409,12 +409,12 @@ fn failures_are_reported_in_order_and_as_json() {
         "bad.reg",
         format!("{HEADER}\r\n\r\n[{KEY}]\r\n\"A\"=dword:xyz\r\n").as_bytes(),
     );
-    let p = run(&["plan", "--reg", &f]);
-    let c = run(&["check", &f]);
-    assert_code(&p, 1);
-    assert_code(&c, 1);
+    let planned = run(&["plan", "--reg", &f]);
+    let checked = run(&["check", &f]);
+    assert_code(&planned, 1);
+    assert_code(&checked, 1);
     assert_eq!(
-        p.stderr,
+        planned.stderr,
         format!(
             "connsecctl: {f}:4: error: value data \"dword:xyz\" is not \"text\", dword:, hex:, hex(N): or -\n"
         )
