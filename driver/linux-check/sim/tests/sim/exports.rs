@@ -405,8 +405,10 @@ pub unsafe extern "C" fn FwpmConnectionGetSecurityInfo0(
         if session_handle(k, h, "FwpmConnectionGetSecurityInfo0").is_none() {
             return status(STATUS_INVALID_HANDLE);
         }
-        if info != 4 || !owner.is_null() || !group.is_null() || !sacl.is_null() {
-            k.violation("FwpmConnectionGetSecurityInfo0: only the DACL is asked for");
+        if info != 4 {
+            k.violation(
+                "FwpmConnectionGetSecurityInfo0: only DACL_SECURITY_INFORMATION is asked for",
+            );
         }
         if k.call("FwpmConnectionGetSecurityInfo0", true) {
             return fail_status("FwpmConnectionGetSecurityInfo0");
@@ -427,6 +429,17 @@ pub unsafe extern "C" fn FwpmConnectionGetSecurityInfo0(
         if !dacl.is_null() {
             // SAFETY: as above; the DACL points into the block.
             unsafe { *dacl = block.add(dacl_offset).cast() };
+        }
+        // The parts not asked for come back NULL (the out-pointers are optional).
+        for out in [owner, group] {
+            if !out.is_null() {
+                // SAFETY: valid optional out-pointer.
+                unsafe { *out = ptr::null_mut() };
+            }
+        }
+        if !sacl.is_null() {
+            // SAFETY: as above.
+            unsafe { *sacl = ptr::null_mut() };
         }
         0
     })
