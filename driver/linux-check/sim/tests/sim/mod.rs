@@ -9,6 +9,7 @@
 
 pub mod exports;
 pub mod kernel;
+pub mod scenario;
 pub mod sd;
 pub mod wdf;
 
