@@ -204,6 +204,11 @@ fn a_bad_configuration_fails_the_load_and_changes_nothing() {
             values: vec![("Principals", 1, b"S\0Y\0\0\0".to_vec())],
             ..Machine::default_config()
         },
+        // A DACL that locks SYSTEM out: refused by the policy crate.
+        Machine {
+            values: vec![("Principals", 7, sim::multi_sz(&["BA:GENERIC_READ"]))],
+            ..Machine::default_config()
+        },
     ] {
         sim::boot(&machine, FaultPlan::default());
         let original = sim::descriptor();
@@ -287,4 +292,58 @@ fn every_external_call_fails_once_and_in_pairs() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn an_allowed_unsafe_dacl_is_applied_with_a_warning_and_restored() {
+    let _one = sim::exclusive();
+    let machine = Machine {
+        values: vec![
+            ("Principals", 7, sim::multi_sz(&["BA:GENERIC_READ"])),
+            ("AllowUnsafeDacl", 4, 1_u32.to_le_bytes().to_vec()),
+            ("RestoreOnUnload", 4, 1_u32.to_le_bytes().to_vec()),
+        ],
+        ..Machine::default_config()
+    };
+    let configured = sim::scenario::configured_dacl(&machine);
+    let run = sim::scenario::run(&machine, FaultPlan::default(), &configured);
+    assert_eq!(run.problems, Vec::<String>::new());
+    assert!(
+        run.events.iter().any(|n| n == "PolicyWarning"),
+        "{:?}",
+        run.events
+    );
+    assert_eq!(run.final_dacl, sim::original_descriptor().dacl);
+}
+
+#[test]
+fn a_stored_original_from_an_earlier_load_is_used_and_bad_ones_are_refused() {
+    let _one = sim::exclusive();
+    let machine = Machine::default_config();
+    let configured = sim::scenario::configured_dacl(&machine);
+    let original = sim::sd::serialize(&sim::original_descriptor()).0;
+    // A crash after the first set: the original is stored and the configured DACL is live.
+    let mut crashed = machine.clone();
+    crashed.values.push(("OriginalDacl", 3, original.clone()));
+    let run = sim::scenario::run(&crashed, FaultPlan::default(), &configured);
+    assert_eq!(run.problems, Vec::<String>::new());
+    assert_eq!(run.final_dacl, sim::original_descriptor().dacl);
+    // A stored value of the wrong type, or larger than any descriptor: never used as the
+    // original; whatever the driver does, the checks hold.
+    for bad in [(1_u32, original.clone()), (3, vec![0_u8; 70_000])] {
+        let mut machine = machine.clone();
+        machine.values.push(("OriginalDacl", bad.0, bad.1));
+        let run = sim::scenario::run(&machine, FaultPlan::default(), &configured);
+        assert_eq!(run.problems, Vec::<String>::new(), "{:?}", run.events);
+    }
+}
+
+#[test]
+fn classify_without_an_output_touches_nothing() {
+    let _one = sim::exclusive();
+    sim::boot(&Machine::default_config(), FaultPlan::default());
+    assert_eq!(sim::driver_entry(), 0);
+    sim::classify_without_out();
+    sim::unload();
+    assert_eq!(sim::problems(), Vec::<String>::new());
 }
