@@ -23,6 +23,10 @@ mkdir -p "$CARGO_TARGET_DIR/native"
 ar rc "$CARGO_TARGET_DIR/native/librpcrt4.a"
 export RUSTC_WRAPPER="$here/rustc-wrapper.sh"
 export RUSTFLAGS="-D warnings -L native=$CARGO_TARGET_DIR/native"
+# wdk-macros caches what it parsed from wdk-sys/src/types.rs (its `scratch` directory); a cache
+# older than the file would hide a changed or added PFN_WDF* type.
+find "$CARGO_TARGET_DIR" -path '*/build/scratch-*/out/wdk_macros_ast_fragments/*.json' \
+    ! -newer "$here/wdk-sys/src/types.rs" -delete 2>/dev/null || true
 cargo fmt --check
 # multiple_crate_versions: bindgen 0.73 (build script of wfp-sys) uses syn 3, wdk-macros syn 2;
 # that is the build graph, not the driver's code.
