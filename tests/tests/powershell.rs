@@ -19,7 +19,8 @@ use std::process::{Command, Output};
 
 use connsec_tests::{read_text, repo_root};
 
-/// The provider name and its `TraceLogging` name-hash GUID (platform-facts §5.3), computed with
+/// The provider name and its `TraceLogging` name-hash GUID (`TraceLoggingDynamic.h`; tracelogging
+/// 1.2.4 `Guid::from_name`), computed with
 /// SHA-1 over the namespace ‖ UTF-16BE("CONNSEC.DRIVER"), byte 7 = (b & 0x0F) | 0x50.
 const PROVIDER_NAME: &str = "Connsec.Driver";
 const PROVIDER_GUID: &str = "d0cc7703-58db-567c-a55d-17c9b47e8af7";
