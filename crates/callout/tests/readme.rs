@@ -1,9 +1,10 @@
 //! `docs/callout.md` held to the code: every GUID it shows is the one in
 //! `connsec_callout::keys`, and every step name it quotes is a real plan step.
 
+use connsec_callout::Layer;
 use connsec_callout::keys;
 use connsec_callout::plan::{STEPS, TEARDOWN, Undo};
-use connsec_callout::{Guid, Layer};
+use connsec_nt::Guid;
 
 /// `docs/callout.md`, the whole file.
 fn doc() -> Option<String> {

@@ -42,6 +42,7 @@ pub type PLONGLONG = *mut LONGLONG;
 pub type ACCESS_MASK = ULONG;
 pub type DEVICE_TYPE = ULONG;
 pub type PSECURITY_DESCRIPTOR = PVOID;
+pub type HANDLE = PVOID;
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
 pub struct _UNICODE_STRING {
@@ -130,6 +131,8 @@ pub mod _WDF_DRIVER_INIT_FLAGS {
 pub const WDF_NO_OBJECT_ATTRIBUTES: PWDF_OBJECT_ATTRIBUTES = core::ptr::null_mut();
 pub const WDF_NO_HANDLE: PVOID = core::ptr::null_mut();
 pub const KEY_QUERY_VALUE: u32 = 1;
+pub const KEY_SET_VALUE: u32 = 2;
+pub const REG_BINARY: u32 = 3;
 pub const FILE_DEVICE_NETWORK: u32 = 0x12;
 pub const FILE_DEVICE_SECURE_OPEN: u32 = 0x100;
 pub const APC_LEVEL: u32 = 1;
@@ -137,6 +140,7 @@ pub const STATUS_SUCCESS: NTSTATUS = 0;
 pub const STATUS_BUFFER_OVERFLOW: NTSTATUS = -2_147_483_643_i32;
 pub const STATUS_BUFFER_TOO_SMALL: NTSTATUS = -1_073_741_789_i32;
 pub const STATUS_OBJECT_NAME_NOT_FOUND: NTSTATUS = -1_073_741_772_i32;
+pub const STATUS_OBJECT_TYPE_MISMATCH: NTSTATUS = -1_073_741_788_i32;
 pub const STATUS_INSUFFICIENT_RESOURCES: NTSTATUS = -1_073_741_670_i32;
 pub const STATUS_INVALID_PARAMETER: NTSTATUS = -1_073_741_811_i32;
 pub const STATUS_INVALID_DEVICE_STATE: NTSTATUS = -1_073_741_436_i32;
@@ -152,6 +156,10 @@ pub mod ntddk {
         0
     }
     pub unsafe fn KeGetCurrentIrql() -> u8 {
+        0
+    }
+    /// `wdm.h`: `NTSYSAPI NTSTATUS ZwFlushKey(HANDLE KeyHandle)`.
+    pub unsafe fn ZwFlushKey(_k: HANDLE) -> NTSTATUS {
         0
     }
 }
@@ -256,6 +264,24 @@ pub mod wdf_stubs {
         0
     }
     pub unsafe fn WdfRegistryClose(_k: WDFKEY) {}
+    #[must_use]
+    pub unsafe fn WdfRegistryAssignValue(
+        _k: WDFKEY,
+        _n: PCUNICODE_STRING,
+        _t: ULONG,
+        _l: ULONG,
+        _v: PVOID,
+    ) -> NTSTATUS {
+        0
+    }
+    #[must_use]
+    pub unsafe fn WdfRegistryRemoveValue(_k: WDFKEY, _n: PCUNICODE_STRING) -> NTSTATUS {
+        0
+    }
+    #[must_use]
+    pub unsafe fn WdfRegistryWdmGetHandle(_k: WDFKEY) -> HANDLE {
+        core::ptr::null_mut()
+    }
     #[must_use]
     pub unsafe fn WdfWaitLockCreate(_a: PWDF_OBJECT_ATTRIBUTES, _l: *mut WDFWAITLOCK) -> NTSTATUS {
         0
