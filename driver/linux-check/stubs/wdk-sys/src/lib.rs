@@ -7,7 +7,7 @@
 //! `wdfregistry.h`, `wdfsync.h`, `wdfobject.h`, `wdftimer.h`, `ntifs.h`); the `STATUS_*` values
 //! are the ones wdk-sys 0.5.2 lists in `src/constants.rs`. Nothing here is executed.
 //!
-//! Where each shape was checked against the released crates (`~/.cargo/registry`):
+//! Where each shape was checked against the released crates (their crates.io sources):
 //! - top-level types and constants: wdk-sys 0.5.2 `src/lib.rs` re-exports
 //!   `constants::*` and `types::*` at the crate root; `WDF_NO_OBJECT_ATTRIBUTES`/`WDF_NO_HANDLE`
 //!   are its hand-written `src/constants.rs` `mod wdf` (null pointers of the C types);
