@@ -1,5 +1,6 @@
 //! What the driver holds between `DriverEntry` and `EvtDriverUnload`, and the unload order.
 
+use connsec_callout::lifecycle::{self, CalloutAction};
 use connsec_events::EtwSink;
 use connsec_policy::{
     BfeState, Config, Controller, ORIGINAL_MAX_LEN, Policy, PolicyDacl, PolicyError,
@@ -114,7 +115,8 @@ impl DriverState {
     /// failure was already reported by an ETW event and fully unwound; the next `RUNNING`
     /// notification tries again.
     pub(crate) fn register_callout_if_needed(&mut self) {
-        if self.callout.is_some() || bfe::current_state() != BfeState::Running {
+        let action = lifecycle::on_bfe_state(bfe::current_state(), self.callout.is_some());
+        if action != CalloutAction::Register {
             return;
         }
         let device = self.device.wdm_device_object();

@@ -50,58 +50,7 @@ use crate::policy::{
 use crate::retry::Backoff;
 use crate::status::NtStatus;
 
-/// `FWPM_SERVICE_STATE`.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum BfeState {
-    /// `FWPM_SERVICE_STOPPED` (0).
-    Stopped,
-    /// `FWPM_SERVICE_START_PENDING` (1).
-    StartPending,
-    /// `FWPM_SERVICE_STOP_PENDING` (2).
-    StopPending,
-    /// `FWPM_SERVICE_RUNNING` (3).
-    Running,
-    /// Any other value.
-    Unknown(u32),
-}
-
-impl From<u32> for BfeState {
-    fn from(v: u32) -> Self {
-        match v {
-            0 => BfeState::Stopped,
-            1 => BfeState::StartPending,
-            2 => BfeState::StopPending,
-            3 => BfeState::Running,
-            other => BfeState::Unknown(other),
-        }
-    }
-}
-
-impl From<BfeState> for u32 {
-    fn from(s: BfeState) -> u32 {
-        match s {
-            BfeState::Stopped => 0,
-            BfeState::StartPending => 1,
-            BfeState::StopPending => 2,
-            BfeState::Running => 3,
-            BfeState::Unknown(v) => v,
-        }
-    }
-}
-
-impl BfeState {
-    /// The `FWPM_SERVICE_*` name.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            BfeState::Stopped => "STOPPED",
-            BfeState::StartPending => "START_PENDING",
-            BfeState::StopPending => "STOP_PENDING",
-            BfeState::Running => "RUNNING",
-            BfeState::Unknown(_) => "UNKNOWN",
-        }
-    }
-}
+pub use connsec_nt::BfeState;
 
 /// The filter-engine operations the flow needs. All are called at `PASSIVE_LEVEL`.
 pub trait FilterEngine {

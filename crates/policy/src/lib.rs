@@ -1,7 +1,8 @@
 //! connsec policy: the service's `Parameters` key read from raw registry bytes
 //! ([`config`]), WFP rights by name ([`rights`]), principals and service SIDs
-//! ([`principal`]), the DACL they give and the checks before applying ([`policy`]), and the
-//! apply/restore flow over a small filter-engine trait ([`flow`]).
+//! ([`principal`]), the DACL they give and the checks before applying ([`policy`]), the
+//! apply/restore flow over a small filter-engine trait ([`flow`]), how the driver reads the
+//! key ([`registry_read`]) and whose fault a refused load is ([`status`]).
 //!
 //! Like the rustls core, this crate does no I/O: the driver reads the registry and calls WFP,
 //! this crate decides. It is `no_std`, allocation-free and panic-free; every buffer that can be
@@ -40,6 +41,7 @@ pub mod flow;
 pub mod original;
 pub mod policy;
 pub mod principal;
+pub mod registry_read;
 pub mod retry;
 pub mod rights;
 pub mod status;
@@ -59,5 +61,5 @@ pub use policy::{
 };
 pub use principal::{PrincipalError, PrincipalErrorKind, parse_principal, service_sid};
 pub use rights::{RightsError, RightsErrorKind, parse_rights, write_rights};
-pub use status::NtStatus;
+pub use status::{LoadFault, NtStatus};
 pub use text::Wide;

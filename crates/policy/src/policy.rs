@@ -28,25 +28,19 @@ use secdesc::{AceFlags, AceRepr, AceType, Acl, AclWriter, SddlContext, SecurityD
 use crate::config::{Config, ConfigError, ConfigErrorKind, DACL_SDDL, DaclSource, PrincipalList};
 use crate::rights::{FWPM_GENERIC_ALL, WRITE_LIKE, expand_generic};
 
-/// `DACL_SECURITY_INFORMATION`.
-pub const DACL_SECURITY_INFORMATION: u32 = 0x0000_0004;
-/// `PROTECTED_DACL_SECURITY_INFORMATION`: the supplied DACL is authoritative (no inherited ACEs).
-pub const PROTECTED_DACL_SECURITY_INFORMATION: u32 = 0x8000_0000;
-/// `UNPROTECTED_DACL_SECURITY_INFORMATION`: inheritable ACEs flow in from the parent.
-pub const UNPROTECTED_DACL_SECURITY_INFORMATION: u32 = 0x2000_0000;
+pub use connsec_nt::security_info::{
+    DACL_SECURITY_INFORMATION, PROTECTED_DACL_SECURITY_INFORMATION,
+    UNPROTECTED_DACL_SECURITY_INFORMATION,
+};
+pub use secdesc::MAX_ACL_LEN;
+use secdesc::{ACL_HEADER_LEN, ControlFlags, SD_HEADER_LEN};
 /// What we apply with: `DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION`.
 pub const APPLY_SECURITY_INFORMATION: u32 =
     DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION;
-/// `SE_DACL_PRESENT` control bit.
-pub const SE_DACL_PRESENT: u16 = 0x0004;
-/// `SE_DACL_PROTECTED` control bit.
-pub const SE_DACL_PROTECTED: u16 = 0x1000;
-/// Largest ACL (the largest 4-byte-aligned `AclSize`).
-pub const MAX_ACL_LEN: usize = 0xFFFC;
-/// ACL header length.
-const ACL_HEADER_LEN: usize = 8;
-/// Self-relative descriptor header length.
-const SD_HEADER_LEN: usize = 20;
+/// `SE_DACL_PRESENT` control bit (the codec's [`ControlFlags::DACL_PRESENT`]).
+pub const SE_DACL_PRESENT: u16 = ControlFlags::DACL_PRESENT;
+/// `SE_DACL_PROTECTED` control bit (the codec's [`ControlFlags::DACL_PROTECTED`]).
+pub const SE_DACL_PROTECTED: u16 = ControlFlags::DACL_PROTECTED;
 
 /// `S-1-5-18`, NT AUTHORITY\SYSTEM.
 fn system_sid() -> Option<Sid> {

@@ -545,7 +545,7 @@ fn parse_ace_into(
             u8::from(object_type.is_some()) | (u8::from(inherited_object_type.is_some()) << 1);
         w.put(&[object_flags, 0, 0, 0]);
         for g in [object_type, inherited_object_type].into_iter().flatten() {
-            w.put(&g.0);
+            w.put(&g.to_le_bytes());
         }
     }
     let mut sid_buf = [0u8; Sid::MAX_LEN];
@@ -776,11 +776,11 @@ pub fn write_ace(ace: &AceRepr, ctx: &SddlContext, w: &mut dyn Write) -> fmt::Re
     write_rights(ace.mask.0, ace.ace_type == AceType::SystemMandatoryLabel, w)?;
     w.write_char(';')?;
     if let Some(g) = &ace.object_type {
-        write!(w, "{g}")?;
+        write!(w, "{g:#}")?;
     }
     w.write_char(';')?;
     if let Some(g) = &ace.inherited_object_type {
-        write!(w, "{g}")?;
+        write!(w, "{g:#}")?;
     }
     w.write_char(';')?;
     write_sid(&ace.sid, ctx, w)?;

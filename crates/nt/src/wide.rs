@@ -1,8 +1,9 @@
-//! NUL-terminated UTF-16 text built at compile time, for `FWPM_DISPLAY_DATA0.name`.
+//! NUL-terminated UTF-16 text built at compile time (`wchar_t*` for the kernel APIs).
 //!
-//! WFP takes display names as `wchar_t*`. The driver has no allocator on this path, so the names
-//! are encoded once, at compile time, by [`wide!`](crate::wide!), from the same `&str` constants
-//! the tests and the docs use. Only ASCII is accepted; anything else is a compile error.
+//! WFP display names, the control device's SDDL and registry value names are `wchar_t` text.
+//! The driver has no allocator on those paths, so the text is encoded once, at compile time, by
+//! [`wide!`](crate::wide!), from the same `&str` constants the tests and the docs use. Only
+//! ASCII is accepted; anything else is a compile error.
 
 /// Encodes the bytes of `text` as UTF-16 units into an array of `N` units; the units after the
 /// text stay 0, so with `N = text.len() + 1` the result is NUL-terminated.
@@ -37,7 +38,7 @@ pub const fn is_ascii(text: &str) -> bool {
 macro_rules! wide {
     ($text:expr) => {{
         const TEXT: &str = $text;
-        const _: () = assert!($crate::wide::is_ascii(TEXT), "display names must be ASCII");
+        const _: () = assert!($crate::wide::is_ascii(TEXT), "wide! text must be ASCII");
         const WIDE: [u16; TEXT.len() + 1] = $crate::wide::encode::<{ TEXT.len() + 1 }>(TEXT);
         &WIDE
     }};
