@@ -2,9 +2,7 @@
 
 use connsec_callout::lifecycle::{self, CalloutAction};
 use connsec_events::EtwSink;
-use connsec_policy::{
-    BfeState, Config, Controller, ORIGINAL_MAX_LEN, Policy, PolicyDacl, PolicyError,
-};
+use connsec_policy::{Config, Controller, ORIGINAL_MAX_LEN, Policy, PolicyDacl, PolicyError};
 use wdk_sys::{NTSTATUS, WDFDRIVER};
 
 use crate::{
