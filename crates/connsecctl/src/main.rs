@@ -180,7 +180,17 @@ fn plan_values(values: &Values, plan: &Plan, json: bool) -> Result<()> {
 }
 
 fn cmd_plan(source: &SourceArgs, json: bool) -> Result<Status> {
-    let values = source::load(source)?;
+    // A file that does not parse is a refused configuration (exit 1), as for `check`.
+    let values = match source::load(source) {
+        Ok(values) => values,
+        Err(e) => match e.downcast_ref::<connsec_inf::Error>() {
+            Some(syntax) => {
+                let file = syntax.file.clone().unwrap_or_default();
+                return refused(&check::syntax_problem(&file, syntax), json);
+            }
+            None => return Err(e),
+        },
+    };
     match plan::plan(&values) {
         Ok(plan) => {
             plan_values(&values, &plan, json)?;
@@ -191,33 +201,7 @@ fn cmd_plan(source: &SourceArgs, json: bool) -> Result<Status> {
 }
 
 fn cmd_check(files: &[std::path::PathBuf], json: bool) -> Result<Status> {
-    let mut reports = Vec::new();
-    for f in files {
-        reports.push(check::check_file(f)?);
-    }
-    let all_ok = reports.iter().all(|r| r.ok);
-    if json {
-        out_json(&serde_json::json!({ "ok": all_ok, "files": reports }))?;
-    } else {
-        let mut text = String::new();
-        for r in &reports {
-            for p in &r.problems {
-                let _ = writeln!(text, "{p}");
-            }
-            let errors = r.problems.iter().filter(|p| p.is_error()).count();
-            let warnings = r.problems.len() - errors;
-            let _ = writeln!(
-                text,
-                "{}: {} ({errors} error{}, {warnings} warning{})",
-                r.file,
-                if r.ok { "ok" } else { "FAILED" },
-                if errors == 1 { "" } else { "s" },
-                if warnings == 1 { "" } else { "s" },
-            );
-        }
-        out(&text)?;
-    }
-    Ok(if all_ok {
+    Ok(if check::run(files, json)? {
         Status::Success
     } else {
         Status::Negative
