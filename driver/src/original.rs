@@ -6,8 +6,9 @@
 //! operation opens the service's `Parameters` key with
 //! `WdfDriverOpenParametersRegistryKey(driver, KEY_QUERY_VALUE | KEY_SET_VALUE, …)`,
 //! does one `WdfRegistryQueryValue`, `WdfRegistryAssignValue(…, REG_BINARY, …)` or
-//! `WdfRegistryRemoveValue`, then, for a change, `ZwFlushKey(WdfRegistryWdmGetHandle(key))`, so
-//! that `write` and `remove` return only once the change is on disk (the flow's crash safety
+//! `WdfRegistryRemoveValue`, then, for a change or a value found,
+//! `ZwFlushKey(WdfRegistryWdmGetHandle(key))`, so that `write` and `remove` return only once the
+//! change is on disk and `read` never answers with a value that is not (the flow's crash safety
 //! rests on that), and closes the key (`WdfRegistryClose`). Prototypes: `wdfregistry.h` and
 //! `wdfdriver.h` (KMDF; unchanged since 1.0, checked against the 1.19 header in
 //! microsoft/Windows-Driver-Frameworks), `ZwFlushKey` in `wdm.h` (the "`ZwFlushKey` function" page,
@@ -49,7 +50,14 @@ unsafe impl Send for RegistryStore {}
 
 impl OriginalStore for RegistryStore {
     fn read(&mut self, buf: &mut [u8]) -> Result<Option<usize>, NtStatus> {
-        WritableKey::open(self.driver)?.query(buf)
+        let key = WritableKey::open(self.driver)?;
+        let found = key.query(buf)?;
+        // A value whose earlier flush failed is visible but maybe not on disk: the flow may only
+        // rely on a durable one.
+        if found.is_some() {
+            key.flush()?;
+        }
+        Ok(found)
     }
 
     fn write(&mut self, descriptor: &[u8]) -> Result<(), NtStatus> {

@@ -91,6 +91,8 @@ pub trait FilterEngine {
 pub trait OriginalStore {
     /// Copies the stored descriptor into `buf` and returns its length; `Ok(None)` when nothing
     /// is stored. A stored value larger than `buf` is an error (`STATUS_BUFFER_TOO_SMALL`).
+    /// A value it returns must be durable: a reader also sees a value whose write was not
+    /// flushed (its flush failed), so the store flushes before it answers with one.
     fn read(&mut self, buf: &mut [u8]) -> Result<Option<usize>, NtStatus>;
     /// Stores `descriptor` and flushes.
     fn write(&mut self, descriptor: &[u8]) -> Result<(), NtStatus>;
