@@ -171,10 +171,17 @@ fn classify_runs_on_several_threads_while_bfe_changes() {
             })
         })
         .collect();
+    // BFE notifications from another system thread while this one fires the retry timer: both
+    // contend for the driver's wait lock with the classify threads running.
+    let notifier = std::thread::spawn(|| {
+        for _ in 0..20 {
+            sim::set_bfe(sim::RUNNING);
+        }
+    });
     for _ in 0..20 {
-        sim::set_bfe(sim::RUNNING);
         sim::fire_timers();
     }
+    notifier.join().expect("BFE notification thread");
     for t in threads {
         t.join().expect("classify thread");
     }
@@ -225,11 +232,10 @@ fn a_bad_configuration_fails_the_load_and_changes_nothing() {
     }
 }
 
-/// Fails the n-th failable call, for every n of the lifecycle, then every pair (n, m) with
-/// m - n <= `PAIR_WINDOW`; checks each run; prints what was covered.
+/// Fails the n-th failable call, for every n of the lifecycle, then every pair (n, m); checks
+/// each run; prints what was covered. (About 3,500 runs, seconds on one core.)
 #[test]
 fn every_external_call_fails_once_and_in_pairs() {
-    const PAIR_WINDOW: usize = 24;
     let _one = sim::exclusive();
     let machine = Machine::default_config();
     let configured = sim::scenario::configured_dacl(&machine);
@@ -242,7 +248,7 @@ fn every_external_call_fails_once_and_in_pairs() {
     let mut runs = 0;
     let mut plans: Vec<Vec<usize>> = (1..=total).map(|n| vec![n]).collect();
     for n in 1..=total {
-        for m in n + 1..=(n + PAIR_WINDOW).min(total) {
+        for m in n + 1..=total {
             plans.push(vec![n, m]);
         }
     }
@@ -271,7 +277,7 @@ fn every_external_call_fails_once_and_in_pairs() {
         .filter(|s| !failed_sites.contains(**s))
         .collect();
     println!(
-        "fault plans: {runs} runs over {total} failable calls (single failures and pairs {PAIR_WINDOW} apart)"
+        "fault plans: {runs} runs over {total} failable calls (every single failure and every pair)"
     );
     println!(
         "external calls failed at least once: {} of {}",
