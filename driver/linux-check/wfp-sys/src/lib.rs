@@ -194,7 +194,8 @@ pub struct FWPS_ACTION0_ {
     pub calloutId: UINT32,
 }
 pub type FWPS_ACTION0 = FWPS_ACTION0_;
-/// `FWPS_FILTER3` (Windows 10 1709+).
+/// `FWPS_FILTER3` (the "FWPS_FILTER3 structure (fwpstypes.h)" page; Windows 10 1709+).
+/// `providerContext` is an `FWPM_PROVIDER_CONTEXT3*` there; the driver never follows it.
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct FWPS_FILTER3_ {
@@ -209,7 +210,7 @@ pub struct FWPS_FILTER3_ {
     pub providerContext: *mut c_void,
 }
 pub type FWPS_FILTER3 = FWPS_FILTER3_;
-/// `FWPS_CLASSIFY_OUT0`.
+/// `FWPS_CLASSIFY_OUT0` (the "FWPS_CLASSIFY_OUT0 structure (fwpstypes.h)" page).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
 pub struct FWPS_CLASSIFY_OUT0_ {
@@ -250,7 +251,7 @@ pub type FWPS_CALLOUT_NOTIFY_FN3 = Option<
 >;
 pub type FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0 =
     Option<unsafe extern "C" fn(layerId: UINT16, calloutId: UINT32, flowContext: UINT64)>;
-/// `FWPS_CALLOUT3`.
+/// `FWPS_CALLOUT3` (the "FWPS_CALLOUT3 structure (fwpsk.h)" page).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
 pub struct FWPS_CALLOUT3_ {
