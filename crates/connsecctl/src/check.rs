@@ -31,8 +31,11 @@ pub(crate) struct FileReport {
 }
 
 impl FileReport {
-    fn errors(&self) -> usize {
-        self.problems.iter().filter(|p| p.is_error()).count()
+    fn count(&self, severity: Severity) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == severity)
+            .count()
     }
 }
 
@@ -73,7 +76,10 @@ pub(crate) fn check_file(path: &Path) -> FileReport {
     let mut problems = Vec::new();
     if is_reg {
         match source::from_reg_bytes(&bytes, &file) {
-            Ok(values) => problems.extend(plan::diagnose(&values, true, false).problems),
+            Ok(values) => {
+                problems.extend(plan::diagnose(&values, true, false).problems);
+                problems.extend(notes(&values));
+            }
             Err(e) => problems.push(syntax_problem(&file, &e)),
         }
     } else {
@@ -82,7 +88,8 @@ pub(crate) fn check_file(path: &Path) -> FileReport {
             Err(e) => problems.push(syntax_problem(&file, &e)),
         }
     }
-    problems.sort_by_key(|p| p.line.unwrap_or(0));
+    // Problems by line, then the notes on what the file would do over an existing key.
+    problems.sort_by_key(|p| (p.severity == Severity::Note, p.line.unwrap_or(0)));
     FileReport {
         ok: !problems.iter().any(Problem::is_error),
         file,
@@ -124,13 +131,27 @@ fn check_inf(inf: &Inf, file: &str) -> Vec<Problem> {
         })
     });
     problems.extend(plan::diagnose(&values, errors.is_empty(), policy_unread).problems);
+    problems.extend(notes(&values));
     problems
 }
 
+/// What the file would do over an existing key (computed by `source`), after the problems.
+fn notes(values: &source::Values) -> impl Iterator<Item = Problem> + '_ {
+    values.notes.iter().map(|n| Problem {
+        severity: Severity::Note,
+        file: values.file.clone(),
+        line: n.line,
+        value: n.value.clone(),
+        entry: None,
+        byte_offset: None,
+        message: n.text.clone(),
+    })
+}
+
 /// Checks every file in turn and prints the problems and a summary line per file (or one JSON
-/// document). Returns whether every file passed; an unreadable file is an error (exit 2) once
-/// all files are reported.
-pub(crate) fn run(files: &[PathBuf], json: bool) -> anyhow::Result<bool> {
+/// document). Returns whether every file passed, and how many files could not be read (an
+/// unreadable file is an I/O error, exit 2, once all files are reported).
+pub(crate) fn run(files: &[PathBuf], json: bool) -> anyhow::Result<(bool, usize)> {
     use core::fmt::Write as _;
     let reports: Vec<FileReport> = files.iter().map(|f| check_file(f)).collect();
     let all_ok = reports.iter().all(|r| r.ok);
@@ -142,8 +163,8 @@ pub(crate) fn run(files: &[PathBuf], json: bool) -> anyhow::Result<bool> {
             for p in &r.problems {
                 let _ = writeln!(text, "{p}");
             }
-            let errors = r.errors();
-            let warnings = r.problems.len() - errors;
+            let errors = r.count(Severity::Error);
+            let warnings = r.count(Severity::Warning);
             let _ = writeln!(
                 text,
                 "{}: {} ({errors} error{}, {warnings} warning{})",
@@ -156,12 +177,5 @@ pub(crate) fn run(files: &[PathBuf], json: bool) -> anyhow::Result<bool> {
         crate::out(&text)?;
     }
     let unreadable = reports.iter().filter(|r| r.unreadable).count();
-    if unreadable > 0 {
-        anyhow::bail!(
-            "check: {unreadable} of {} file{} could not be read",
-            reports.len(),
-            if reports.len() == 1 { "" } else { "s" }
-        );
-    }
-    Ok(all_ok)
+    Ok((all_ok, unreadable))
 }

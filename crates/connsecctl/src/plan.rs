@@ -26,6 +26,9 @@ pub(crate) enum Severity {
     Error,
     /// The driver would apply it; something deserves attention.
     Warning,
+    /// Not a problem: what the file would do over an existing key (an upgrade), or what depends
+    /// on the registry as it is.
+    Note,
 }
 
 impl From<connsec_policy::config::Severity> for Severity {
@@ -42,6 +45,7 @@ impl core::fmt::Display for Severity {
         f.write_str(match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         })
     }
 }

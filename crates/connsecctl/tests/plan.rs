@@ -292,7 +292,10 @@ fn emit_round_trips_through_plan() {
         "{}",
         r.stdout
     );
-    let inf = format!("[Svc]\nAddReg = Params\n\n[Params]\n{}", r.stdout);
+    let inf = format!(
+        "[DefaultInstall.NTamd64.Services]\nAddService = connsec,,Svc\n[Svc]\nAddReg = Params\n\n[Params]\n{}",
+        r.stdout
+    );
     std::fs::write(dir.join("p.inx"), inf).unwrap();
     let a = json(&[
         "--json",
