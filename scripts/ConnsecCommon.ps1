@@ -33,6 +33,9 @@ $script:ConnsecTestCertSubject = 'CN=WDRLocalTestCert'
 $script:ConnsecProviderName = 'Connsec.Driver'
 $script:ConnsecProviderGuid = 'd0cc7703-58db-567c-a55d-17c9b47e8af7'
 $script:ConnsecParametersKey = 'HKLM:\SYSTEM\CurrentControlSet\Services\connsec\Parameters'
+# REG_BINARY under Parameters: the driver's durable copy of the original descriptor
+# (connsec_policy::config::ORIGINAL_DACL; docs/original-descriptor.md).
+$script:ConnsecOriginalDaclValue = 'OriginalDacl'
 $script:ConnsecTraceSession = 'connsec'
 $script:ConnsecStateDir = Join-Path $env:ProgramData 'connsec-kit'
 $script:ConnsecOriginalSddlFile = Join-Path $script:ConnsecStateDir 'original-connection-sd.sddl'

@@ -6,8 +6,9 @@
 //! operation opens the service's `Parameters` key with
 //! `WdfDriverOpenParametersRegistryKey(driver, KEY_QUERY_VALUE | KEY_SET_VALUE, …)`,
 //! does one `WdfRegistryQueryValue`, `WdfRegistryAssignValue(…, REG_BINARY, …)` or
-//! `WdfRegistryRemoveValue`, then, for a change, `ZwFlushKey(WdfRegistryWdmGetHandle(key))`, so
-//! that `write` and `remove` return only once the change is on disk (the flow's crash safety
+//! `WdfRegistryRemoveValue`, then, for a change or a value found,
+//! `ZwFlushKey(WdfRegistryWdmGetHandle(key))`, so that `write` and `remove` return only once the
+//! change is on disk and `read` never answers with a value that is not (the flow's crash safety
 //! rests on that), and closes the key (`WdfRegistryClose`). Prototypes: `wdfregistry.h` and
 //! `wdfdriver.h` (KMDF; unchanged since 1.0, checked against the 1.19 header in
 //! microsoft/Windows-Driver-Frameworks), `ZwFlushKey` in `wdm.h` (the "`ZwFlushKey` function" page,
@@ -16,12 +17,11 @@
 
 use core::ptr;
 
-use connsec_policy::{NtStatus, OriginalStore, config::ORIGINAL_DACL};
+use connsec_nt::NtStatus;
+use connsec_policy::{OriginalStore, config::ORIGINAL_DACL};
 use wdk_sys::{
-    KEY_QUERY_VALUE, KEY_SET_VALUE, NTSTATUS, REG_BINARY, STATUS_BUFFER_OVERFLOW,
-    STATUS_BUFFER_TOO_SMALL, STATUS_INVALID_PARAMETER, STATUS_OBJECT_NAME_NOT_FOUND,
-    STATUS_OBJECT_TYPE_MISMATCH, ULONG, UNICODE_STRING, WDF_NO_OBJECT_ATTRIBUTES, WDFDRIVER,
-    WDFKEY, call_unsafe_wdf_function_binding,
+    KEY_QUERY_VALUE, KEY_SET_VALUE, REG_BINARY, STATUS_OBJECT_TYPE_MISMATCH, ULONG, UNICODE_STRING,
+    WDF_NO_OBJECT_ATTRIBUTES, WDFDRIVER, WDFKEY, call_unsafe_wdf_function_binding,
 };
 
 use crate::status;
@@ -50,31 +50,36 @@ unsafe impl Send for RegistryStore {}
 
 impl OriginalStore for RegistryStore {
     fn read(&mut self, buf: &mut [u8]) -> Result<Option<usize>, NtStatus> {
-        WritableKey::open(self.driver)?
-            .query(buf)
-            .map_err(NtStatus::from_raw)
+        let key = WritableKey::open(self.driver)?;
+        let found = key.query(buf)?;
+        // A value whose earlier flush failed is visible but maybe not on disk: the flow may only
+        // rely on a durable one.
+        if found.is_some() {
+            key.flush()?;
+        }
+        Ok(found)
     }
 
     fn write(&mut self, descriptor: &[u8]) -> Result<(), NtStatus> {
         let key = WritableKey::open(self.driver)?;
-        key.assign(descriptor).map_err(NtStatus::from_raw)?;
-        key.flush().map_err(NtStatus::from_raw)
+        key.assign(descriptor)?;
+        key.flush()
     }
 
     fn remove(&mut self) -> Result<(), NtStatus> {
         let key = WritableKey::open(self.driver)?;
         match key.remove() {
-            Ok(()) | Err(STATUS_OBJECT_NAME_NOT_FOUND) => {}
-            Err(status) => return Err(NtStatus::from_raw(status)),
+            Ok(()) | Err(NtStatus::OBJECT_NAME_NOT_FOUND) => {}
+            Err(status) => return Err(status),
         }
-        key.flush().map_err(NtStatus::from_raw)
+        key.flush()
     }
 }
 
 /// The `UNICODE_STRING` for [`VALUE_NAME`] (its length excludes the NUL).
-fn value_name() -> Result<UNICODE_STRING, NTSTATUS> {
+fn value_name() -> Result<UNICODE_STRING, NtStatus> {
     let units = VALUE_NAME.len().saturating_sub(1);
-    let bytes = u16::try_from(units.saturating_mul(2)).map_err(|_| STATUS_INVALID_PARAMETER)?;
+    let bytes = u16::try_from(units.saturating_mul(2)).map_err(|_| NtStatus::INVALID_PARAMETER)?;
     Ok(UNICODE_STRING {
         Length: bytes,
         MaximumLength: bytes,
@@ -112,9 +117,9 @@ impl WritableKey {
 
     /// Copies the value into `buf`: `Ok(None)` if it does not exist, an error if it is not
     /// `REG_BINARY` or does not fit.
-    fn query(&self, buf: &mut [u8]) -> Result<Option<usize>, NTSTATUS> {
+    fn query(&self, buf: &mut [u8]) -> Result<Option<usize>, NtStatus> {
         let name = value_name()?;
-        let length = ULONG::try_from(buf.len()).map_err(|_| STATUS_INVALID_PARAMETER)?;
+        let length = ULONG::try_from(buf.len()).map_err(|_| NtStatus::INVALID_PARAMETER)?;
         let mut got: ULONG = 0;
         let mut kind: ULONG = 0;
         let queried;
@@ -134,26 +139,26 @@ impl WritableKey {
                 &raw mut kind,
             );
         }
-        match queried {
-            STATUS_OBJECT_NAME_NOT_FOUND => return Ok(None),
+        match NtStatus::from_raw(queried) {
+            NtStatus::OBJECT_NAME_NOT_FOUND => return Ok(None),
             // Larger than the buffer: nothing was copied.
-            STATUS_BUFFER_OVERFLOW => return Err(STATUS_BUFFER_TOO_SMALL),
-            other => status::check(other)?,
+            NtStatus::BUFFER_OVERFLOW => return Err(NtStatus::BUFFER_TOO_SMALL),
+            other => other.ok()?,
         }
         if kind != REG_BINARY {
-            return Err(STATUS_OBJECT_TYPE_MISMATCH);
+            return Err(NtStatus::from_raw(STATUS_OBJECT_TYPE_MISMATCH));
         }
-        let len = usize::try_from(got).map_err(|_| STATUS_BUFFER_TOO_SMALL)?;
+        let len = usize::try_from(got).map_err(|_| NtStatus::BUFFER_TOO_SMALL)?;
         if len > buf.len() {
-            return Err(STATUS_BUFFER_TOO_SMALL);
+            return Err(NtStatus::BUFFER_TOO_SMALL);
         }
         Ok(Some(len))
     }
 
     /// `WdfRegistryAssignValue(REG_BINARY)`.
-    fn assign(&self, bytes: &[u8]) -> Result<(), NTSTATUS> {
+    fn assign(&self, bytes: &[u8]) -> Result<(), NtStatus> {
         let name = value_name()?;
-        let length = ULONG::try_from(bytes.len()).map_err(|_| STATUS_INVALID_PARAMETER)?;
+        let length = ULONG::try_from(bytes.len()).map_err(|_| NtStatus::INVALID_PARAMETER)?;
         let assigned;
         // SAFETY: 1. `self.key` is open, with KEY_SET_VALUE;
         //         2. `name` points at a static string;
@@ -169,11 +174,11 @@ impl WritableKey {
                 bytes.as_ptr().cast_mut().cast(),
             );
         }
-        status::check(assigned).map_err(NTSTATUS::from)
+        status::check(assigned)
     }
 
     /// `WdfRegistryRemoveValue`.
-    fn remove(&self) -> Result<(), NTSTATUS> {
+    fn remove(&self) -> Result<(), NtStatus> {
         let name = value_name()?;
         let removed;
         // SAFETY: 1. `self.key` is open, with KEY_SET_VALUE;
@@ -186,11 +191,11 @@ impl WritableKey {
                 &raw const name
             );
         }
-        status::check(removed).map_err(NTSTATUS::from)
+        status::check(removed)
     }
 
     /// `ZwFlushKey` on the key's WDM handle: returns once the hive is on disk.
-    fn flush(&self) -> Result<(), NTSTATUS> {
+    fn flush(&self) -> Result<(), NtStatus> {
         let handle;
         // SAFETY: 1. `self.key` is open; the handle stays owned by it (not closed here);
         //         2. PASSIVE_LEVEL.
@@ -203,7 +208,7 @@ impl WritableKey {
         unsafe {
             flushed = wdk_sys::ntddk::ZwFlushKey(handle);
         }
-        status::check(flushed).map_err(NTSTATUS::from)
+        status::check(flushed)
     }
 }
 

@@ -140,7 +140,7 @@ impl DriverState {
         }
     }
 
-    /// Tears everything down in the safe order (issue 4, item 4). Runs at `PASSIVE_LEVEL` in
+    /// Tears everything down in the safe order (below). Runs at `PASSIVE_LEVEL` in
     /// `EvtDriverUnload`, or in `DriverEntry` when it fails after publishing the state; never
     /// with the global lock held and never in the BFE callback.
     pub(crate) fn shutdown(self) {

@@ -37,7 +37,11 @@ fuzz_target!(|data: &[u8]| {
     let regs: Vec<RegValue<'_>> = values
         .iter()
         .zip(&names)
-        .map(|((kind, data), name)| RegValue { name, kind: *kind, data })
+        .map(|((kind, data), name)| RegValue {
+            name,
+            kind: *kind,
+            data,
+        })
         .collect();
     let mut first_error = None;
     let checked = Config::check(&regs, &mut |d| {

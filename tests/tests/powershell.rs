@@ -19,7 +19,8 @@ use std::process::{Command, Output};
 
 use connsec_tests::{read_text, repo_root};
 
-/// The provider name and its `TraceLogging` name-hash GUID (platform-facts §5.3), computed with
+/// The provider name and its `TraceLogging` name-hash GUID (`TraceLoggingDynamic.h`; tracelogging
+/// 1.2.4 `Guid::from_name`), computed with
 /// SHA-1 over the namespace ‖ UTF-16BE("CONNSEC.DRIVER"), byte 7 = (b & 0x0F) | 0x50.
 const PROVIDER_NAME: &str = "Connsec.Driver";
 const PROVIDER_GUID: &str = "d0cc7703-58db-567c-a55d-17c9b47e8af7";
@@ -500,6 +501,48 @@ fn provider_guid_is_consistent() {
         pinned.iter().any(|g| g == PROVIDER_GUID),
         "crates/events pins {pinned:?}, the kit uses {PROVIDER_GUID}"
     );
+}
+
+/// The kit knows the driver's durable original: `ConnsecCommon.ps1` names the policy crate's
+/// value, `Uninstall-Connsec.ps1` deletes it only after the verification that throws on a
+/// mismatch and before anything is removed, and `Reset-TestVM.ps1` refuses (without `-Force`)
+/// while it or the kit's snapshot exists.
+#[test]
+fn the_kit_keeps_the_stored_original_until_it_is_verified_back() {
+    let common = read_text("scripts/ConnsecCommon.ps1");
+    assert!(
+        common.contains(&format!(
+            "$script:ConnsecOriginalDaclValue = '{}'",
+            connsec_policy::config::ORIGINAL_DACL
+        )),
+        "ConnsecCommon.ps1 names Parameters\\{}",
+        connsec_policy::config::ORIGINAL_DACL
+    );
+    let uninstall = read_text("scripts/Uninstall-Connsec.ps1");
+    let at = |needle: &str| {
+        uninstall
+            .find(needle)
+            .unwrap_or_else(|| panic!("Uninstall-Connsec.ps1 lacks {needle:?}"))
+    };
+    let read = at("$stored = Get-StoredOriginalDacl");
+    let restore = at("Set-ConnsecConnectionDacl -Sddl $stored");
+    let verify = at("is not the stored original after writing it back");
+    let delete = at(
+        "Remove-ItemProperty -LiteralPath $script:ConnsecParametersKey -Name $script:ConnsecOriginalDaclValue",
+    );
+    let package = at("Write-ConnsecStep 'Driver package'");
+    assert!(
+        read < restore && restore < verify && verify < delete && delete < package,
+        "Uninstall-Connsec.ps1: read, restore, verify, delete the stored original, then remove the package"
+    );
+    let reset = read_text("scripts/Reset-TestVM.ps1");
+    for needle in [
+        "$script:ConnsecOriginalDaclValue",
+        "$script:ConnsecOriginalSddlFile",
+        "if ($Force) { Write-Warning $u } else { throw",
+    ] {
+        assert!(reset.contains(needle), "Reset-TestVM.ps1 lacks {needle:?}");
+    }
 }
 
 /// The README, `docs/*.md` and the `WinDbg` README, sorted; with `wds`, the `WinDbg` scripts too.

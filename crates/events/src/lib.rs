@@ -37,7 +37,9 @@
 use connsec_callout::plan::{Failure, Undo};
 use connsec_nt::{BfeState, NtStatus};
 use connsec_policy::config::ConfigWarning;
-use connsec_policy::{ConfigError, Outcome, OutcomeSink, PolicyError, PolicyWarning, RestoreSkip};
+use connsec_policy::{
+    ConfigError, OriginalEvent, Outcome, OutcomeSink, PolicyError, PolicyWarning, RestoreSkip,
+};
 use tracelogging as tlg;
 pub use tracelogging::Level;
 
@@ -130,6 +132,18 @@ specs! {
     CALLOUT_TEARDOWN_FAILED = ("CalloutTeardownFailed", Error, KW_CALLOUT),
     /// Final classify counts at unload.
     CALLOUT_COUNTS = ("CalloutCounts", Informational, KW_CALLOUT),
+
+    // The durable original (docs/original-descriptor.md); written by `original_event`.
+    /// The live descriptor is stored and flushed as the original, before the first set.
+    ORIGINAL_STORED = ("OriginalStored", Informational, KW_POLICY),
+    /// A stored original was found (a previous load did not restore); the live one is not taken.
+    ORIGINAL_FOUND_STORED = ("OriginalFoundStored", Warning, KW_POLICY),
+    /// Nothing stored and the live DACL is already ours: the original is unknown.
+    ORIGINAL_UNKNOWN = ("OriginalUnknown", Warning, KW_POLICY),
+    /// Reading, writing or removing the stored original failed.
+    ORIGINAL_STORE_FAILED = ("OriginalStoreFailed", Error, KW_POLICY),
+    /// The stored original was removed after a verified restore.
+    ORIGINAL_REMOVED = ("OriginalRemoved", Informational, KW_POLICY),
 }
 
 /// The name tools print for a level (`Informational`, `Error`, …).
@@ -491,6 +505,60 @@ pub fn callout_counts(v4: u64, v6: u64) {
     );
 }
 
+// ---- The durable original (docs/original-descriptor.md) ----------------------------------
+
+/// One event per [`OriginalEvent`]: `OriginalStored`, `OriginalFoundStored`, `OriginalUnknown`,
+/// `OriginalStoreFailed` or `OriginalRemoved`.
+pub fn original_event(event: &OriginalEvent<'_>) {
+    match *event {
+        OriginalEvent::Stored { descriptor } => {
+            tlg::write_event!(
+                PROVIDER,
+                "OriginalStored",
+                level(spec::ORIGINAL_STORED.level),
+                keyword(spec::ORIGINAL_STORED.keyword),
+                binary("Descriptor", descriptor),
+            );
+        }
+        OriginalEvent::FoundStored { descriptor } => {
+            tlg::write_event!(
+                PROVIDER,
+                "OriginalFoundStored",
+                level(spec::ORIGINAL_FOUND_STORED.level),
+                keyword(spec::ORIGINAL_FOUND_STORED.keyword),
+                binary("Descriptor", descriptor),
+            );
+        }
+        OriginalEvent::Unknown => {
+            tlg::write_event!(
+                PROVIDER,
+                "OriginalUnknown",
+                level(spec::ORIGINAL_UNKNOWN.level),
+                keyword(spec::ORIGINAL_UNKNOWN.keyword),
+            );
+        }
+        OriginalEvent::StoreFailed { op, status } => {
+            tlg::write_event!(
+                PROVIDER,
+                "OriginalStoreFailed",
+                level(spec::ORIGINAL_STORE_FAILED.level),
+                keyword(spec::ORIGINAL_STORE_FAILED.keyword),
+                str8("Operation", op.name()),
+                u32("Status", &status.0, format(NtStatus)),
+                str8("StatusName", status.name_or_unnamed()),
+            );
+        }
+        OriginalEvent::Removed => {
+            tlg::write_event!(
+                PROVIDER,
+                "OriginalRemoved",
+                level(spec::ORIGINAL_REMOVED.level),
+                keyword(spec::ORIGINAL_REMOVED.keyword),
+            );
+        }
+    }
+}
+
 /// An [`OutcomeSink`] that writes every outcome and BFE state change as an ETW event.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct EtwSink;
@@ -501,5 +569,8 @@ impl OutcomeSink for EtwSink {
     }
     fn bfe_state(&mut self, state: BfeState) {
         bfe_state_changed(state);
+    }
+    fn original(&mut self, event: &OriginalEvent<'_>) {
+        original_event(event);
     }
 }

@@ -5,8 +5,8 @@ use connsec_callout::plan::{Failure, RegistrationStep, Undo, UndoFailures};
 use connsec_events::{EVENTS, EtwSink, KW_BFE, KW_CALLOUT, KW_CONFIG, KW_DRIVER, KW_POLICY, Level};
 use connsec_policy::config::ConfigWarning;
 use connsec_policy::{
-    BfeState, BroadPrincipal, ConfigError, ConfigErrorKind, NtStatus, Outcome, OutcomeSink,
-    PolicyError, PolicyWarning, RestoreSkip, Step, UnsafeReason, Wide,
+    BfeState, BroadPrincipal, ConfigError, ConfigErrorKind, NtStatus, OriginalEvent, Outcome,
+    OutcomeSink, PolicyError, PolicyWarning, RestoreSkip, Step, StoreOp, UnsafeReason, Wide,
 };
 use tracelogging::Guid;
 
@@ -65,6 +65,11 @@ fn event_table_levels_and_keywords() {
         ("CalloutRegistrationFailed", Level::Error, KW_CALLOUT),
         ("CalloutTeardownFailed", Level::Error, KW_CALLOUT),
         ("CalloutCounts", Level::Informational, KW_CALLOUT),
+        ("OriginalStored", Level::Informational, KW_POLICY),
+        ("OriginalFoundStored", Level::Warning, KW_POLICY),
+        ("OriginalUnknown", Level::Warning, KW_POLICY),
+        ("OriginalStoreFailed", Level::Error, KW_POLICY),
+        ("OriginalRemoved", Level::Informational, KW_POLICY),
     ];
     let got: Vec<(&str, Level, u64)> = EVENTS
         .iter()
@@ -208,6 +213,22 @@ fn every_event_function_runs() {
         sink.outcome(o);
     }
     sink.bfe_state(BfeState::Stopped);
+    let sd = [
+        1u8, 0, 0x04, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0,
+    ];
+    for e in [
+        OriginalEvent::Stored { descriptor: &sd },
+        OriginalEvent::FoundStored { descriptor: &sd },
+        OriginalEvent::Unknown,
+        OriginalEvent::StoreFailed {
+            op: StoreOp::Write,
+            status: NtStatus::ACCESS_DENIED,
+        },
+        OriginalEvent::Removed,
+    ] {
+        connsec_events::original_event(&e);
+        sink.original(&e);
+    }
     connsec_events::callout_registered();
     let failure = Failure {
         step: RegistrationStep::AddFilter(Layer::AleAuthConnectV6),

@@ -58,8 +58,9 @@ pub const PRINCIPALS: &str = "Principals";
 pub const DACL_SDDL: &str = "DaclSddl";
 /// `REG_DWORD`: 1 (default) restores the snapshot at unload, 0 leaves our DACL in place.
 pub const RESTORE_ON_UNLOAD: &str = "RestoreOnUnload";
-/// `REG_DWORD`: 1 lets an empty DACL, or one without full access for SYSTEM and
-/// Administrators, through (with a warning); 0 (default) refuses it.
+/// `REG_DWORD`: 1 lets an unsafe DACL through (with a warning): an empty one, one without full
+/// access for SYSTEM and Administrators, or one with a deny ACE that reaches them (see
+/// [`crate::policy`]); 0 (default) refuses it. A NULL DACL is refused either way.
 pub const ALLOW_UNSAFE_DACL: &str = "AllowUnsafeDacl";
 /// `REG_BINARY`: written by the driver, never by an administrator. The connection objects'
 /// original security descriptor (the self-relative bytes `FwpmConnectionGetSecurityInfo0`

@@ -91,6 +91,8 @@ pub trait FilterEngine {
 pub trait OriginalStore {
     /// Copies the stored descriptor into `buf` and returns its length; `Ok(None)` when nothing
     /// is stored. A stored value larger than `buf` is an error (`STATUS_BUFFER_TOO_SMALL`).
+    /// A value it returns must be durable: a reader also sees a value whose write was not
+    /// flushed (its flush failed), so the store flushes before it answers with one.
     fn read(&mut self, buf: &mut [u8]) -> Result<Option<usize>, NtStatus>;
     /// Stores `descriptor` and flushes.
     fn write(&mut self, descriptor: &[u8]) -> Result<(), NtStatus>;
@@ -105,7 +107,8 @@ pub enum Step {
     OpenSession,
     /// `FwpmConnectionGetSecurityInfo0`.
     ReadSecurity,
-    /// Copying the original descriptor (invalid, or larger than [`ORIGINAL_MAX_LEN`](crate::ORIGINAL_MAX_LEN)).
+    /// Copying the original descriptor (invalid, or larger than
+    /// [`ORIGINAL_MAX_LEN`](crate::ORIGINAL_MAX_LEN)).
     Snapshot,
     /// Reading the stored original ([`OriginalStore::read`]; an invalid stored value too).
     ReadOriginal,
@@ -381,9 +384,10 @@ pub struct Controller<E, S, B> {
 }
 
 impl<E: FilterEngine, S: OriginalStore, B: AsRef<[u8]> + AsMut<[u8]>> Controller<E, S, B> {
-    /// A controller for `dacl`. `original_buf` must have [`ORIGINAL_MAX_LEN`](crate::ORIGINAL_MAX_LEN) bytes (the driver
-    /// allocates it from pool); with a shorter one an original that does not fit fails the
-    /// attempt (`STATUS_BUFFER_TOO_SMALL`) and nothing is applied.
+    /// A controller for `dacl`. `original_buf` must have
+    /// [`ORIGINAL_MAX_LEN`](crate::ORIGINAL_MAX_LEN) bytes (the driver allocates it from pool);
+    /// with a shorter one an original that does not fit fails the attempt
+    /// (`STATUS_BUFFER_TOO_SMALL`) and nothing is applied.
     pub fn new(
         engine: E,
         store: S,
@@ -421,19 +425,9 @@ impl<E: FilterEngine, S: OriginalStore, B: AsRef<[u8]> + AsMut<[u8]>> Controller
         &self.store
     }
 
-    /// The store, mutably.
-    pub fn store_mut(&mut self) -> &mut S {
-        &mut self.store
-    }
-
     /// Gives the engine and the store back.
     pub fn into_parts(self) -> (E, S) {
         (self.engine, self.store)
-    }
-
-    /// The policy DACL.
-    pub fn dacl(&self) -> &PolicyDacl<B> {
-        &self.dacl
     }
 
     /// Has our DACL been set at least once?

@@ -620,6 +620,19 @@ fn build_principals<'a, 'o>(
         .ok_or(PolicyError::BufferTooSmall { needed: len })
 }
 
+/// An ACE's access mask. The codec reads it for the types it supports; every ACE type MS-DTYP
+/// defines (2.4.4, callback and compound types included) has its `Mask` at offset 4, so for the
+/// others it is read from the bytes here (0 if the ACE is too short to have one).
+fn ace_mask(ace: &secdesc::Ace<'_>) -> u32 {
+    if ace.ace_type().is_supported() {
+        return ace.mask().0;
+    }
+    match ace.as_bytes().get(4..8) {
+        Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]),
+        _ => 0,
+    }
+}
+
 /// Runs the checks of the module docs over ACL bytes. With `allow_unsafe`, unsafe conditions
 /// are recorded in the report instead of refused.
 pub fn check_dacl<'a>(
@@ -639,8 +652,8 @@ pub fn check_dacl<'a>(
     for (index, ace) in acl.aces().enumerate() {
         let index = u16::try_from(index).unwrap_or(u16::MAX);
         let flags = ace.flags().0;
-        let mask = expand_generic(ace.mask().0);
         let ace_type = ace.ace_type();
+        let mask = expand_generic(ace_mask(&ace));
         let explicit = flags & AceFlags::INHERITED == 0;
         let is_deny = matches!(
             ace_type,
@@ -657,12 +670,16 @@ pub fn check_dacl<'a>(
         }
         let sid = ace.sid();
         // A deny ACE on a SID in every administrator's (or SYSTEM's) token; a callback deny
-        // ACE (its SID is not read here, its condition may hold) counts as one. Inherit-only
-        // ACEs count: they reach what inherits.
+        // ACE counts as one whatever its SID (its condition may hold). Inherit-only ACEs count:
+        // they reach what inherits.
+        let callback = matches!(
+            ace_type,
+            AceType::AccessDeniedCallback | AceType::AccessDeniedCallbackObject
+        );
         if is_deny
             && mask & FWPM_GENERIC_ALL != 0
             && lockout_deny.is_none()
-            && sid.is_none_or(|sid| is_lockout_sid(&sid))
+            && (callback || sid.is_none_or(|sid| is_lockout_sid(&sid)))
         {
             lockout_deny = Some(index);
         }

@@ -65,6 +65,10 @@ struct World {
     steps: usize,
     crash_at: Option<usize>,
     crashed: bool,
+    /// Flushes done this boot, the one that fails (if any), and whether it did.
+    flushes: usize,
+    flush_fault: Option<usize>,
+    flush_failed: bool,
     sessions: usize,
     violations: Vec<String>,
 }
@@ -83,6 +87,9 @@ impl World {
             steps: 0,
             crash_at: None,
             crashed: false,
+            flushes: 0,
+            flush_fault: None,
+            flush_failed: false,
             sessions: 0,
             violations: Vec::new(),
         }
@@ -170,6 +177,28 @@ fn dacl_of(sd: &[u8]) -> Option<Dacl> {
 
 /// A crashed machine answers nothing; the status is never seen by anyone.
 const DEAD: NtStatus = NtStatus::UNSUCCESSFUL;
+/// What a failing flush returns.
+const FLUSH_FAILED: NtStatus = NtStatus::INSUFFICIENT_RESOURCES;
+
+impl World {
+    /// `ZwFlushKey`: one step; the scripted one fails and leaves the change unflushed.
+    fn flush(&mut self) -> Result<(), NtStatus> {
+        if !self.step() {
+            return Err(DEAD);
+        }
+        let this = self.flushes;
+        self.flushes += 1;
+        if self.flush_fault == Some(this) {
+            self.flush_failed = true;
+            return Err(FLUSH_FAILED);
+        }
+        if let Some(Change(value)) = self.pending.take() {
+            self.durable = value;
+        }
+        self.check("after a flush");
+        Ok(())
+    }
+}
 
 struct Engine(Rc<RefCell<World>>);
 
@@ -224,21 +253,15 @@ impl FilterEngine for Engine {
 struct Store(Rc<RefCell<World>>);
 
 impl Store {
-    /// Assign (one step), then flush (another): a crash can fall in between.
+    /// Assign (one step), then flush (another): a crash can fall in between, and the flush
+    /// can fail.
     fn change(&mut self, value: Option<Vec<u8>>) -> Result<(), NtStatus> {
         let mut w = self.0.borrow_mut();
         if !w.step() {
             return Err(DEAD);
         }
         w.pending = Some(Change(value));
-        if !w.step() {
-            return Err(DEAD);
-        }
-        if let Some(Change(value)) = w.pending.take() {
-            w.durable = value;
-        }
-        w.check("after a flush");
-        Ok(())
+        w.flush()
     }
 }
 
@@ -248,11 +271,16 @@ impl OriginalStore for Store {
         if !w.step() {
             return Err(DEAD);
         }
-        // A reader sees an assigned value before its flush, as the registry does.
+        // A reader sees an assigned value before its flush, as the registry does; the store
+        // flushes before it answers with a value, so that it never hands out one that is not
+        // on disk (the `OriginalStore::read` contract).
         let value = match &w.pending {
             Some(Change(value)) => value.clone(),
             None => w.durable.clone(),
         };
+        if value.is_some() && w.pending.is_some() {
+            w.flush()?;
+        }
         match value {
             None => Ok(None),
             Some(v) => {
@@ -330,6 +358,7 @@ struct Boot {
     life: Lifecycle,
     restore: bool,
     crash_at: Option<usize>,
+    flush_fault: Option<usize>,
 }
 
 /// Runs one boot and returns the world after it (rebooted if it crashed), and the number of
@@ -338,8 +367,15 @@ fn run_boot(world: &World, boot: Boot, policy: &PolicyDacl<Vec<u8>>, ctx: &str) 
     let mut start = world.clone();
     start.crash_at = boot.crash_at;
     start.steps = 0;
+    start.flushes = 0;
+    start.flush_fault = boot.flush_fault;
+    start.flush_failed = false;
     start.bfe = boot.life.bfe_at_load;
-    let stored_at_load = start.durable.is_some();
+    // What a reader sees at load: an unflushed change (a removal whose flush failed) counts.
+    let stored_at_load = match &start.pending {
+        Some(Change(value)) => value.is_some(),
+        None => start.durable.is_some(),
+    };
     let shared = Rc::new(RefCell::new(start));
     let mut ctl = Controller::new(
         Engine(Rc::clone(&shared)),
@@ -374,6 +410,8 @@ fn run_boot(world: &World, boot: Boot, policy: &PolicyDacl<Vec<u8>>, ctx: &str) 
     if crashed {
         end.reboot();
         assert!(end.violations.is_empty(), "{:?}: {ctx}", end.violations);
+    } else if end.flush_failed {
+        // A failed flush fails its step (reported); the invariant above still held throughout.
     } else if boot.restore {
         assert_eq!(
             end.live, end.original,
@@ -391,7 +429,8 @@ fn run_boot(world: &World, boot: Boot, policy: &PolicyDacl<Vec<u8>>, ctx: &str) 
     }
     // What the events say: checked after the state, so that a seeded defect is caught by what
     // it does to the original rather than by what it reports.
-    if stored_at_load && !crashed && boot.life.bfe_at_load == BfeState::Running {
+    if stored_at_load && !crashed && !end.flush_failed && boot.life.bfe_at_load == BfeState::Running
+    {
         assert!(
             rec.found_stored > 0,
             "a stored original went unreported: {ctx}"
@@ -419,6 +458,20 @@ fn original() -> Dacl {
     (buf, true)
 }
 
+/// Boot 1's variants: every lifecycle, `RestoreOnUnload` 1 and 0, and no failing flush or the
+/// first or second `ZwFlushKey` of the boot failing.
+fn boot1_variants() -> Vec<(Lifecycle, bool, Option<usize>)> {
+    let mut all = Vec::new();
+    for life in LIFECYCLES {
+        for restore in [true, false] {
+            for flush in [None, Some(0), Some(1)] {
+                all.push((life, restore, flush));
+            }
+        }
+    }
+    all
+}
+
 #[test]
 fn the_original_survives_every_crash_reboot_and_bfe_restart() {
     let key = common::inf_default_key();
@@ -430,18 +483,20 @@ fn the_original_survives_every_crash_reboot_and_bfe_restart() {
         life: LIFECYCLES[0],
         restore: true,
         crash_at: None,
+        flush_fault: None,
     };
     let mut explored = 0usize;
     let mut crashes = 0usize;
     for hypothesis in [Hypothesis::Persist, Hypothesis::Reset] {
         for keep_unflushed in [false, true] {
             let world = World::new(hypothesis, original(), keep_unflushed);
-            for life1 in LIFECYCLES {
-                for restore1 in [true, false] {
+            for (life1, restore1, flush1) in boot1_variants() {
+                {
                     let clean1 = Boot {
                         life: life1,
                         restore: restore1,
                         crash_at: None,
+                        flush_fault: flush1,
                     };
                     let (_, steps1) = run_boot(&world, clean1, &policy, "dry run");
                     for crash1 in (0..=steps1).map(Some).chain([None]) {
@@ -450,7 +505,7 @@ fn the_original_survives_every_crash_reboot_and_bfe_restart() {
                             ..clean1
                         };
                         let ctx1 = format!(
-                            "{hypothesis:?} keep_unflushed={keep_unflushed} boot1={} restore={restore1} crash={crash1:?}",
+                            "{hypothesis:?} keep_unflushed={keep_unflushed} boot1={} restore={restore1} failing flush={flush1:?} crash={crash1:?}",
                             life1.name
                         );
                         let (after1, _) = run_boot(&world, b1, &policy, &ctx1);
@@ -460,6 +515,7 @@ fn the_original_survives_every_crash_reboot_and_bfe_restart() {
                                     life: life2,
                                     restore: restore2,
                                     crash_at: None,
+                                    flush_fault: None,
                                 };
                                 let (_, steps2) = run_boot(&after1, clean2, &policy, &ctx1);
                                 for crash2 in (0..=steps2).map(Some).chain([None]) {
@@ -487,7 +543,7 @@ fn the_original_survives_every_crash_reboot_and_bfe_restart() {
         }
     }
     println!(
-        "explored {explored} crash sequences (3 boots each; BFE persists / resets the descriptor; unflushed registry changes lost / written; {} lifecycles x RestoreOnUnload 0/1 per boot; a crash before any step of boots 1 and 2; {crashes} crashes in all)",
+        "explored {explored} crash sequences (3 boots each; BFE persists / resets the descriptor; unflushed registry changes lost / written; {} lifecycles x RestoreOnUnload 0/1 per boot; in boot 1 no, the first or the second registry flush fails; a crash before any step of boots 1 and 2; {crashes} crashes in all)",
         LIFECYCLES.len()
     );
     assert!(explored > 1000 && crashes > explored);

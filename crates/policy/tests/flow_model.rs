@@ -607,7 +607,7 @@ fn every_fault_sequence_keeps_the_invariants() {
         .ok()
         .and_then(|d| d.parse().ok())
         .unwrap_or(4);
-    assert!(depth >= 4, "the issue asks for depth >= 4");
+    assert!(depth >= 4, "depth 4 is the minimum the CI runs");
     let key = common::inf_default_key();
     let values = key.values();
     let config = Config::parse(&values, &mut |_| {}).expect("INF defaults parse");

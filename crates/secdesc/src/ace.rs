@@ -6,8 +6,8 @@
 //! types 5–8. Other types (callback, compound, resource attribute, scoped policy, unknown) are
 //! kept byte for byte by the views; only [`Ace::to_repr`] and SDDL formatting refuse them.
 
-use crate::error::{Error, ErrorKind, Expected, Part};
-use crate::out::Out;
+use crate::codec::{Reader, Writer};
+use crate::error::{Error, ErrorKind, Expected, Part, internal};
 use crate::sid::Sid;
 use connsec_nt::GUID_TEXT_LEN;
 
@@ -15,11 +15,8 @@ use crate::text::Cursor;
 
 mod field {
     use core::ops::Range;
-    pub(super) const TYPE: usize = 0;
-    pub(super) const FLAGS: usize = 1;
     pub(super) const SIZE: Range<usize> = 2..4;
     pub(super) const MASK: Range<usize> = 4..8;
-    pub(super) const OBJECT_FLAGS: Range<usize> = 8..12;
 }
 
 /// Length of the ACE header.
@@ -239,25 +236,22 @@ impl AceRepr {
         }
     }
 
-    /// The binary length: 8 + (object types: 4 + 16 per GUID) + SID.
+    /// The binary length: 8 + (object types: 4 + 16 per GUID) + SID: at most 112.
     #[must_use]
     pub fn encoded_len(&self) -> usize {
-        let object = if self.ace_type.is_object() {
-            4usize
-                .wrapping_add(if self.object_type.is_some() { 16 } else { 0 })
-                .wrapping_add(if self.inherited_object_type.is_some() {
-                    16
-                } else {
-                    0
-                })
-        } else {
-            0
+        // Header and mask, then the object flags and the GUIDs present.
+        let before_sid: usize = match (
+            self.ace_type.is_object(),
+            self.object_type.is_some(),
+            self.inherited_object_type.is_some(),
+        ) {
+            (false, ..) => 8,
+            (true, false, false) => 12,
+            (true, true, false) | (true, false, true) => 28,
+            (true, true, true) => 44,
         };
-        // At most 8 + 36 + 68 = 112.
-        field::MASK
-            .end
-            .wrapping_add(object)
-            .wrapping_add(self.sid.encoded_len())
+        // At most 44 + 68.
+        before_sid.wrapping_add(self.sid.encoded_len())
     }
 
     /// Checks the repr is encodable: a supported type, GUIDs only on object types.
@@ -275,41 +269,53 @@ impl AceRepr {
         Ok(())
     }
 
-    /// Writes the ACE; the caller has checked it. Out-of-space writes only count.
-    pub(crate) fn write(&self, out: &mut Out<'_>) {
-        let len = self.encoded_len();
-        let size = u16::try_from(len).unwrap_or(0).to_le_bytes();
-        let m = self.mask.0.to_le_bytes();
-        out.put(&[
-            self.ace_type.into(),
-            self.flags.0,
-            size[0],
-            size[1],
-            m[0],
-            m[1],
-            m[2],
-            m[3],
-        ]);
+    /// Appends the ACE; the caller has checked it.
+    pub(crate) fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        let [s0, s1] = u16::try_from(self.encoded_len())
+            .map_err(|_| internal())?
+            .to_le_bytes();
+        let [m0, m1, m2, m3] = self.mask.0.to_le_bytes();
+        w.put(&[self.ace_type.into(), self.flags.0, s0, s1, m0, m1, m2, m3])?;
         if self.ace_type.is_object() {
-            let flags = u32::from(self.object_type.is_some())
-                | (u32::from(self.inherited_object_type.is_some()) << 1);
-            out.put(&flags.to_le_bytes());
-            if let Some(g) = &self.object_type {
-                out.put(&g.to_le_bytes());
-            }
-            if let Some(g) = &self.inherited_object_type {
-                out.put(&g.to_le_bytes());
+            w.put(&object_flags(
+                self.object_type.is_some(),
+                self.inherited_object_type.is_some(),
+            ))?;
+            for g in [&self.object_type, &self.inherited_object_type]
+                .into_iter()
+                .flatten()
+            {
+                w.put(&g.to_le_bytes())?;
             }
         }
-        out.put_sid(&self.sid);
+        self.sid.write(w)
     }
 }
 
-/// A validated view of one ACE (exactly `AceSize` bytes). Built by [`Acl`](crate::Acl)'s
-/// iterator or [`Ace::new_checked`]; no accessor can panic.
+/// The object flags field: `ACE_OBJECT_TYPE_PRESENT` (1), `ACE_INHERITED_OBJECT_TYPE_PRESENT`
+/// (2).
+pub(crate) fn object_flags(object_type: bool, inherited_object_type: bool) -> [u8; 4] {
+    [
+        u8::from(object_type) | (u8::from(inherited_object_type) << 1),
+        0,
+        0,
+        0,
+    ]
+}
+
+/// A validated view of one ACE (exactly `AceSize` bytes) with its header fields decoded.
+/// Built by [`Acl`](crate::Acl)'s iterator or [`Ace::new_checked`]; no accessor can panic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ace<'a> {
     bytes: &'a [u8],
+    kind: AceType,
+    flags: u8,
+    /// 0 for a type this codec does not read.
+    mask: u32,
+    object_type: Option<Guid>,
+    inherited_object_type: Option<Guid>,
+    /// Where the SID starts (supported types only).
+    sid_at: Option<usize>,
 }
 
 impl<'a> Ace<'a> {
@@ -317,16 +323,36 @@ impl<'a> Ace<'a> {
     /// its `AceSize` bytes. Supported types must hold their whole body, SID included; other
     /// types only need a valid header.
     pub fn new_checked(bytes: &'a [u8]) -> Result<Self, Error> {
-        let truncated = |at| Error::new(at, ErrorKind::Truncated { part: Part::Ace });
-        let header = bytes.get(..ACE_HEADER_LEN).ok_or(truncated(0))?;
-        let size = u16::from_le_bytes([
-            header.get(field::SIZE.start).copied().unwrap_or(0),
-            header
-                .get(field::SIZE.start.wrapping_add(1))
-                .copied()
-                .unwrap_or(0),
-        ]);
-        let ace_type = AceType::from(header.first().copied().unwrap_or(0));
+        let ace = Self::read(bytes)?;
+        if let Some(sid_at) = ace.sid_at {
+            let bad_size = Error::new(
+                field::SIZE.start,
+                ErrorKind::BadAceSize {
+                    size: u16::try_from(ace.size()).map_err(|_| internal())?,
+                },
+            );
+            let sid = Sid::decode(ace.bytes.get(sid_at..).ok_or(bad_size)?).map_err(|e| match e
+                .kind
+            {
+                ErrorKind::Truncated { .. } => bad_size,
+                _ => e.shifted(sid_at),
+            })?;
+            match sid_at.checked_add(sid.encoded_len()) {
+                Some(end) if end <= ace.size() => {}
+                _ => return Err(bad_size),
+            }
+        }
+        Ok(ace)
+    }
+
+    /// Reads the header and the fixed part of the body, everything but the SID: the whole
+    /// check of an unsupported type, and what the iterator of an already checked ACL needs.
+    pub(crate) fn read(bytes: &'a [u8]) -> Result<Self, Error> {
+        let truncated = Error::new(0, ErrorKind::Truncated { part: Part::Ace });
+        let mut r = Reader::new(bytes);
+        let &[ace_type, flags, s0, s1] = r.take_array().ok_or(truncated)?;
+        let ace_type = AceType::from(ace_type);
+        let size = u16::from_le_bytes([s0, s1]);
         let bad_size = Error::new(field::SIZE.start, ErrorKind::BadAceSize { size });
         let min = if ace_type.is_supported() {
             field::MASK.end
@@ -336,105 +362,90 @@ impl<'a> Ace<'a> {
         if usize::from(size) < min || !size.is_multiple_of(4) {
             return Err(bad_size);
         }
-        let bytes = bytes.get(..usize::from(size)).ok_or(truncated(0))?;
-        let ace = Self { bytes };
-        if ace_type.is_supported() {
-            let sid_at = ace.sid_offset().ok_or(bad_size)?;
-            let sid_bytes = bytes.get(sid_at..).ok_or(bad_size)?;
-            let sid = Sid::decode(sid_bytes).map_err(|e| match e.kind {
-                ErrorKind::Truncated { .. } => bad_size,
-                _ => e.shifted(sid_at),
-            })?;
-            if sid_at.saturating_add(sid.encoded_len()) > bytes.len() {
-                return Err(bad_size);
+        let bytes = bytes.get(..usize::from(size)).ok_or(truncated)?;
+        let mut ace = Self {
+            bytes,
+            kind: ace_type,
+            flags,
+            mask: 0,
+            object_type: None,
+            inherited_object_type: None,
+            sid_at: None,
+        };
+        if !ace_type.is_supported() {
+            return Ok(ace);
+        }
+        let mut body = Reader::new(bytes);
+        body.take_array::<ACE_HEADER_LEN>().ok_or(bad_size)?;
+        ace.mask = body.u32_le().ok_or(bad_size)?;
+        if ace_type.is_object() {
+            let object_flags = body.u32_le().ok_or(bad_size)?;
+            for (bit, slot) in [
+                (1, &mut ace.object_type),
+                (2, &mut ace.inherited_object_type),
+            ] {
+                if object_flags & bit != 0 {
+                    *slot = Some(Guid::from_le_bytes(
+                        *body.take_array::<16>().ok_or(bad_size)?,
+                    ));
+                }
             }
         }
+        ace.sid_at = Some(body.used());
         Ok(ace)
     }
 
     /// The raw type code.
     #[must_use]
-    pub fn ace_type(&self) -> AceType {
-        AceType::from(self.byte(field::TYPE))
+    pub const fn ace_type(&self) -> AceType {
+        self.kind
     }
 
     /// The flags.
     #[must_use]
-    pub fn flags(&self) -> AceFlags {
-        AceFlags(self.byte(field::FLAGS))
+    pub const fn flags(&self) -> AceFlags {
+        AceFlags(self.flags)
     }
 
     /// `AceSize`.
     #[must_use]
-    pub fn size(&self) -> usize {
+    pub const fn size(&self) -> usize {
         self.bytes.len()
     }
 
-    /// The access mask (0 for a type with a shorter body).
+    /// The access mask (0 for a type this codec does not read).
     #[must_use]
-    pub fn mask(&self) -> AccessMask {
-        AccessMask(self.u32_at(field::MASK.start).unwrap_or(0))
-    }
-
-    fn object_flags(&self) -> u32 {
-        if self.ace_type().is_object() {
-            self.u32_at(field::OBJECT_FLAGS.start).unwrap_or(0)
-        } else {
-            0
-        }
+    pub const fn mask(&self) -> AccessMask {
+        AccessMask(self.mask)
     }
 
     /// The object type GUID of an object ACE that has one.
     #[must_use]
-    pub fn object_type(&self) -> Option<Guid> {
-        if self.object_flags() & 1 == 0 {
-            return None;
-        }
-        self.guid_at(field::OBJECT_FLAGS.end)
+    pub const fn object_type(&self) -> Option<Guid> {
+        self.object_type
     }
 
     /// The inherited object type GUID of an object ACE that has one.
     #[must_use]
-    pub fn inherited_object_type(&self) -> Option<Guid> {
-        if self.object_flags() & 2 == 0 {
-            return None;
-        }
-        let at = if self.object_flags() & 1 == 0 { 12 } else { 28 };
-        self.guid_at(at)
-    }
-
-    fn sid_offset(&self) -> Option<usize> {
-        let t = self.ace_type();
-        if !t.is_supported() {
-            return None;
-        }
-        if !t.is_object() {
-            return Some(field::MASK.end);
-        }
-        let f = self.u32_at(field::OBJECT_FLAGS.start)?;
-        Some(
-            field::OBJECT_FLAGS
-                .end
-                .wrapping_add(if f & 1 != 0 { 16 } else { 0 })
-                .wrapping_add(if f & 2 != 0 { 16 } else { 0 }),
-        )
+    pub const fn inherited_object_type(&self) -> Option<Guid> {
+        self.inherited_object_type
     }
 
     /// The trustee SID of a supported type (`None` for other types).
     #[must_use]
     pub fn sid(&self) -> Option<Sid> {
-        Sid::decode(self.bytes.get(self.sid_offset()?..)?).ok()
+        Sid::decode(self.bytes.get(self.sid_at?..)?).ok()
     }
 
     /// The meaning of a supported ACE; `None` for unsupported types.
     #[must_use]
     pub fn to_repr(&self) -> Option<AceRepr> {
         Some(AceRepr {
-            ace_type: self.ace_type(),
+            ace_type: self.kind,
             flags: self.flags(),
             mask: self.mask(),
-            object_type: self.object_type(),
-            inherited_object_type: self.inherited_object_type(),
+            object_type: self.object_type,
+            inherited_object_type: self.inherited_object_type,
             sid: self.sid()?,
         })
     }
@@ -444,32 +455,12 @@ impl<'a> Ace<'a> {
     pub const fn as_bytes(&self) -> &'a [u8] {
         self.bytes
     }
-
-    fn byte(&self, at: usize) -> u8 {
-        self.bytes.get(at).copied().unwrap_or(0)
-    }
-
-    fn u32_at(&self, at: usize) -> Option<u32> {
-        let b = self.bytes.get(at..at.wrapping_add(4))?;
-        Some(u32::from_le_bytes([
-            *b.first()?,
-            *b.get(1)?,
-            *b.get(2)?,
-            *b.get(3)?,
-        ]))
-    }
-
-    fn guid_at(&self, at: usize) -> Option<Guid> {
-        let b = self.bytes.get(at..at.wrapping_add(16))?;
-        let mut g = [0u8; 16];
-        g.copy_from_slice(b);
-        Some(Guid::from_le_bytes(g))
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::Writer;
     use crate::testutil::Text;
 
     // (A;;0x1f01ff;;;SY): MS-DTYP 2.4.4.2 ACCESS_ALLOWED_ACE, AceSize 0x14.
@@ -492,8 +483,8 @@ mod tests {
     fn construct() {
         let repr = AceRepr::allow(Sid::parse("S-1-5-18").unwrap(), 0x1f_01ff);
         let mut buf = [0xa5u8; 22];
-        let mut out = Out::new(&mut buf);
-        repr.write(&mut out);
+        let mut out = Writer::new(&mut buf);
+        repr.write(&mut out).unwrap();
         assert_eq!(out.pos(), 20);
         assert_eq!(&buf[..20], &ALLOW_SY);
         assert_eq!(&buf[20..], &[0xa5, 0xa5]);
@@ -532,8 +523,8 @@ mod tests {
                 sid: Sid::parse("S-1-5-11").unwrap(),
             };
             let mut buf = [0xa5u8; 64];
-            let mut out = Out::new(&mut buf);
-            repr.write(&mut out);
+            let mut out = Writer::new(&mut buf);
+            repr.write(&mut out).unwrap();
             let n = out.pos();
             assert_eq!(n, repr.encoded_len());
             let ace = Ace::new_checked(&buf[..n]).unwrap();
