@@ -1,63 +1,17 @@
-//! Hex encoding and decoding for descriptor bytes, table-driven.
-//!
-//! The hot path of `sddl encode` uses the `faster-hex` crate (SIMD with runtime CPU detection):
-//! measured with callgrind on the 256-ACE case it costs about 0.6 instructions per descriptor
-//! byte, against 2.4 for the best table encoder written here (a 64 Ki-entry table turning two
-//! bytes into four digits, eight bytes per iteration) and 4 for the one-byte table below. This
-//! module keeps the one-byte table for everything else (short strings, `explain`, JSON) and a
-//! strict decoder whose errors name the character offset.
+//! Hex encoding and decoding of descriptor bytes: the `faster-hex` crate (SIMD with runtime
+//! CPU detection, scalar elsewhere) for both directions; only the position of a bad digit,
+//! which `faster-hex` does not report, is found here.
 
-/// Lowercase digit pairs for every byte value.
-const PAIRS: [[u8; 2]; 256] = {
-    let digits = b"0123456789abcdef";
-    let mut t = [[0u8; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = [digits[i >> 4], digits[i & 0xF]];
-        i += 1;
-    }
-    t
-};
-
-/// Writes the lowercase hex form of `bytes` into `out`, which must be exactly twice as long.
+/// Writes the lowercase hex form of `bytes` into `out`, which is exactly twice as long.
 pub(crate) fn encode_to_slice(bytes: &[u8], out: &mut [u8]) {
-    debug_assert_eq!(out.len(), 2 * bytes.len());
-    for (dst, &byte) in out.as_chunks_mut::<2>().0.iter_mut().zip(bytes) {
-        *dst = PAIRS[usize::from(byte)];
-    }
-}
-
-/// Appends the lowercase hex form of `bytes` to `out`.
-pub(crate) fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
-    let start = out.len();
-    out.resize(start + 2 * bytes.len(), 0);
-    encode_to_slice(bytes, &mut out[start..]);
+    // Fails only on a wrong output length, which the callers size exactly.
+    let _ = faster_hex::hex_encode(bytes, out);
 }
 
 /// The lowercase hex form of `bytes`.
 pub(crate) fn encode(bytes: &[u8]) -> String {
-    let mut v = Vec::with_capacity(bytes.len() * 2);
-    encode_into(bytes, &mut v);
-    // Every byte written comes from PAIRS, which holds only ASCII digits.
-    String::from_utf8(v).unwrap_or_default()
+    faster_hex::hex_string(bytes)
 }
-
-/// Value of a hex digit, or 0xFF.
-const DIGIT: [u8; 256] = {
-    let mut t = [0xFFu8; 256];
-    let mut i = 0u8;
-    while i < 10 {
-        t[(b'0' + i) as usize] = i;
-        i += 1;
-    }
-    let mut i = 0u8;
-    while i < 6 {
-        t[(b'a' + i) as usize] = 10 + i;
-        t[(b'A' + i) as usize] = 10 + i;
-        i += 1;
-    }
-    t
-};
 
 /// Why hex text was refused; `at` is the 0-based character offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,26 +36,16 @@ impl core::error::Error for HexError {}
 /// Replaces `out` with the bytes that the hex text `text` spells (either case).
 pub(crate) fn decode_into(text: &[u8], out: &mut Vec<u8>) -> Result<(), HexError> {
     out.clear();
-    if !text.len().is_multiple_of(2) {
-        // Report a bad digit first if there is one: it is the more precise message.
-        if let Some(at) = text.iter().position(|&c| DIGIT[usize::from(c)] == 0xFF) {
-            return Err(HexError::NotHex { at });
-        }
-        return Err(HexError::OddLength { len: text.len() });
+    out.resize(text.len() / 2, 0);
+    if text.len().is_multiple_of(2) && faster_hex::hex_decode(text, out).is_ok() {
+        return Ok(());
     }
-    out.reserve(text.len() / 2);
-    for (i, pair) in text.chunks_exact(2).enumerate() {
-        let hi = DIGIT[usize::from(pair[0])];
-        let lo = DIGIT[usize::from(pair[1])];
-        if hi == 0xFF {
-            return Err(HexError::NotHex { at: 2 * i });
-        }
-        if lo == 0xFF {
-            return Err(HexError::NotHex { at: 2 * i + 1 });
-        }
-        out.push(hi << 4 | lo);
+    out.clear();
+    // A bad digit first if there is one: it is the more precise message.
+    match text.iter().position(|c| !c.is_ascii_hexdigit()) {
+        Some(at) => Err(HexError::NotHex { at }),
+        None => Err(HexError::OddLength { len: text.len() }),
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -114,14 +58,15 @@ mod tests {
         let text = encode(&all);
         assert_eq!(encode(&[0xab, 0xcd, 0xef]), "abcdef");
         assert_eq!(encode(&[]), "");
-        // The SIMD encoder of the hot path agrees with this one on every byte value.
-        let mut simd = vec![0u8; 2 * all.len()];
-        faster_hex::hex_encode(&all, &mut simd).unwrap();
-        assert_eq!(simd, text.as_bytes());
         assert!(text.starts_with("000102"));
         assert!(text.ends_with("fdfeff"));
+        let mut slice = vec![0u8; 2 * all.len()];
+        encode_to_slice(&all, &mut slice);
+        assert_eq!(slice, text.as_bytes());
         let mut back = Vec::new();
         decode_into(text.as_bytes(), &mut back).unwrap();
+        assert_eq!(back, all);
+        decode_into(text.to_uppercase().as_bytes(), &mut back).unwrap();
         assert_eq!(back, all);
         decode_into(b"0A0b", &mut back).unwrap();
         assert_eq!(back, [10, 11]);
@@ -136,6 +81,11 @@ mod tests {
             decode_into(b"000", &mut v),
             Err(HexError::OddLength { len: 3 })
         );
+        // Long enough for the SIMD decoder, bad digit near the end.
+        let mut long = vec![b'a'; 96];
+        long[93] = b' ';
+        assert_eq!(decode_into(&long, &mut v), Err(HexError::NotHex { at: 93 }));
+        assert!(v.is_empty());
         assert_eq!(
             HexError::NotHex { at: 3 }.to_string(),
             "at character 3: not a hex digit"

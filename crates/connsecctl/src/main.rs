@@ -241,16 +241,9 @@ fn load_or_refuse(source: &SourceArgs, json: bool) -> Result<Result<Values, Stat
     match source::load(source) {
         Ok(v) => Ok(Ok(v)),
         Err(e) => match e.downcast_ref::<connsec_inf::Error>() {
-            Some(fe) => {
-                let p = Problem {
-                    severity: "error",
-                    file: fe.file.clone(),
-                    line: (fe.line != 0).then_some(fe.line),
-                    value: None,
-                    entry: None,
-                    message: fe.kind.to_string(),
-                };
-                Ok(Err(refused(&p, json)?))
+            Some(syntax) => {
+                let file = syntax.file.clone().unwrap_or_default();
+                Ok(Err(refused(&check::syntax_problem(&file, syntax), json)?))
             }
             None => Err(e),
         },
@@ -272,61 +265,18 @@ fn cmd_plan(source: &SourceArgs, json: bool) -> Result<Status> {
 }
 
 fn cmd_check(files: &[std::path::PathBuf], json: bool) -> Result<Status> {
-    let mut reports = Vec::new();
-    let mut io_error = false;
-    // Every file in order; one that cannot be read is reported in its place and makes the run
-    // an I/O error (exit 2) once all are checked.
-    for f in files {
-        match check::check_file(f) {
-            Ok(r) => reports.push(r),
-            Err(e) => {
-                io_error = true;
-                let file = f.display().to_string();
-                reports.push(check::FileReport {
-                    file: file.clone(),
-                    format: "unreadable",
-                    ok: false,
-                    problems: vec![Problem {
-                        severity: "error",
-                        file: Some(file),
-                        line: None,
-                        value: None,
-                        entry: None,
-                        message: format!("{e:#}"),
-                    }],
-                });
-            }
-        }
+    let (all_ok, unreadable) = check::run(files, json)?;
+    if unreadable > 0 {
+        // The files' own report (or JSON document) already names each one; this is the summary.
+        let _ = writeln!(
+            io::stderr(),
+            "connsecctl: check: {unreadable} of {} file{} could not be read",
+            files.len(),
+            if files.len() == 1 { "" } else { "s" }
+        );
+        return Ok(Status::Failed);
     }
-    let all_ok = reports.iter().all(|r| r.ok);
-    if json {
-        out_json(&serde_json::json!({ "ok": all_ok, "files": reports }))?;
-    } else {
-        let mut text = String::new();
-        for r in &reports {
-            for p in &r.problems {
-                let _ = writeln!(text, "{p}");
-            }
-            let errors = r.problems.iter().filter(|p| p.is_error()).count();
-            let warnings = r
-                .problems
-                .iter()
-                .filter(|p| p.severity == "warning")
-                .count();
-            let _ = writeln!(
-                text,
-                "{}: {} ({errors} error{}, {warnings} warning{})",
-                r.file,
-                if r.ok { "ok" } else { "FAILED" },
-                if errors == 1 { "" } else { "s" },
-                if warnings == 1 { "" } else { "s" },
-            );
-        }
-        out(&text)?;
-    }
-    Ok(if io_error {
-        Status::Failed
-    } else if all_ok {
+    Ok(if all_ok {
         Status::Success
     } else {
         Status::Negative

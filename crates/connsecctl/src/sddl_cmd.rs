@@ -199,10 +199,7 @@ pub(crate) fn encode(
                 let n = 2 * len + 1;
                 let out = w.reserve(n)?;
                 let (digits, nl) = out.split_at_mut(2 * len);
-                if faster_hex::hex_encode(&bin[..len], digits).is_err() {
-                    // Cannot happen: `digits` is exactly twice as long as the descriptor.
-                    hex::encode_to_slice(&bin[..len], digits);
-                }
+                hex::encode_to_slice(&bin[..len], digits);
                 nl[0] = b'\n';
                 w.advance(n);
             }
@@ -229,6 +226,32 @@ pub(crate) fn encode(
     Ok(batch)
 }
 
+/// Formats `sd` as SDDL and a newline straight into `w`'s buffer (grown when the text is
+/// longer than this first guess of two characters per descriptor byte).
+fn format_line<W: Write>(
+    sd: &SecurityDescriptor<'_>,
+    ctx: &SddlContext,
+    w: &mut OutBuf<W>,
+) -> io::Result<Result<(), String>> {
+    let mut room = 2 * sd.len() + 64;
+    loop {
+        let out = w.reserve(room)?;
+        match secdesc::sddl::format_into(sd, ctx, out) {
+            Ok(n) if n < out.len() => {
+                out[n] = b'\n';
+                w.advance(n + 1);
+                return Ok(Ok(()));
+            }
+            Ok(n) => room = n + 1,
+            Err(secdesc::Error {
+                kind: ErrorKind::BufferTooSmall { needed },
+                ..
+            }) => room = needed + 1,
+            Err(e) => return Ok(Err(binary_error(e))),
+        }
+    }
+}
+
 /// `sddl decode`: hex lines in, SDDL (or `error: <message>`) lines out.
 pub(crate) fn decode(
     ctx: &SddlContext,
@@ -239,22 +262,31 @@ pub(crate) fn decode(
     let mut lines = LineReader::new(input);
     let mut w = OutBuf::new(output);
     let mut bin = Vec::with_capacity(1 << 14);
-    let mut text = String::with_capacity(1 << 16);
+    let mut text = String::new();
     let mut scratch = Vec::new();
     let mut batch = Batch::default();
     while let Some(line) = lines.next_line()? {
         batch.lines += 1;
-        text.clear();
-        let result = hex::decode_into(line.trim_ascii(), &mut bin)
+        let sd = hex::decode_into(line.trim_ascii(), &mut bin)
             .map_err(|e| e.to_string())
-            .and_then(|()| SecurityDescriptor::new_checked(&bin).map_err(binary_error))
-            .and_then(|sd| {
-                secdesc::sddl::format(&sd, ctx, &mut text)
-                    .map_err(|_| "descriptor cannot be written as SDDL".to_owned())
-            });
-        let (key, value) = match result {
+            .and_then(|()| SecurityDescriptor::new_checked(&bin).map_err(binary_error));
+        let result = match (&sd, json) {
+            (Ok(sd), false) => format_line(sd, ctx, &mut w)?,
+            (Ok(sd), true) => {
+                text.clear();
+                secdesc::sddl::format(sd, ctx, &mut text).map_err(|_| {
+                    secdesc::sddl::check_formattable(sd).err().map_or_else(
+                        || "descriptor cannot be written as SDDL".to_owned(),
+                        binary_error,
+                    )
+                })
+            }
+            (Err(msg), _) => Err(msg.clone()),
+        };
+        let (key, value) = match &result {
+            Ok(()) if !json => continue,
             Ok(()) => ("sddl", text.as_str()),
-            Err(ref msg) => {
+            Err(msg) => {
                 batch.failed += 1;
                 ("error", msg.as_str())
             }
@@ -264,9 +296,7 @@ pub(crate) fn decode(
             json_line(&mut scratch, batch.lines, key, value);
             w.write(&scratch)?;
         } else {
-            if key == "error" {
-                w.write(b"error: ")?;
-            }
+            w.write(b"error: ")?;
             w.write(value.as_bytes())?;
             w.write(b"\n")?;
         }

@@ -374,7 +374,7 @@ fn failures_are_reported_in_order_and_as_json() {
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines[0], format!("{good}: ok (0 errors, 0 warnings)"));
     assert!(
-        lines[1].starts_with(&format!("{gone}: error: reading {gone}: ")),
+        lines[1].starts_with(&format!("{gone}: error: cannot be read: ")),
         "{lines:?}"
     );
     assert_eq!(lines[2], format!("{gone}: FAILED (1 error, 0 warnings)"));
@@ -382,7 +382,7 @@ fn failures_are_reported_in_order_and_as_json() {
     assert_code(&r, 2);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["files"][0]["ok"], true);
-    assert_eq!(v["files"][1]["format"], "unreadable");
+    assert_eq!(v["files"][1]["unreadable"], true);
 
     // Every failure with --json is a JSON object on stdout: I/O (2), usage (2), refused (1).
     for (args, code) in [

@@ -2,18 +2,17 @@
 //!
 //! Layout: revision (1) | Sbz1 (1) | `AclSize` (2, LE) | `AceCount` (2, LE) | Sbz2 (2) | ACEs.
 //! `AclSize` may exceed the ACEs' total: Windows itself sometimes leaves zero slack at the end
-//! (the quirk vectors, platform-facts §4.6), so the view accepts it and the writer never makes
+//! (9 of Windows' own vectors in the conformance test), so the view accepts it and the writer never makes
 //! it.
 
 use crate::ace::{Ace, AceRepr};
-use crate::error::{Error, ErrorKind, Part};
-use crate::out::Out;
+use crate::codec::{Reader, Writer};
+use crate::error::{Error, ErrorKind, Part, internal};
 
 mod field {
     use core::ops::Range;
     pub(super) const REVISION: usize = 0;
     pub(super) const SIZE: Range<usize> = 2..4;
-    pub(super) const COUNT: Range<usize> = 4..6;
     pub(super) const ACES: usize = 8;
 }
 
@@ -26,10 +25,12 @@ pub const ACL_REVISION_DS: u8 = 4;
 /// The largest `AclSize` the writers produce (the largest multiple of 4 in a `u16`).
 pub const MAX_ACL_LEN: usize = 0xfffc;
 
-/// A validated view of one ACL (exactly `AclSize` bytes); no accessor can panic.
+/// A validated view of one ACL (exactly `AclSize` bytes) with its header decoded; no
+/// accessor can panic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Acl<'a> {
     bytes: &'a [u8],
+    revision: u8,
     count: u16,
     used: usize,
 }
@@ -40,10 +41,8 @@ impl<'a> Acl<'a> {
     /// relative to `bytes`.
     pub fn new_checked(bytes: &'a [u8]) -> Result<Self, Error> {
         let truncated = Error::new(0, ErrorKind::Truncated { part: Part::Acl });
-        let h = bytes.get(..ACL_HEADER_LEN).ok_or(truncated)?;
-        let mut header = [0u8; ACL_HEADER_LEN];
-        header.copy_from_slice(h);
-        let [revision, _sbz1, s0, s1, _, _, _, _] = header;
+        let mut r = Reader::new(bytes);
+        let &[revision, _sbz1, s0, s1, c0, c1, _, _] = r.take_array().ok_or(truncated)?;
         if !(2..=4).contains(&revision) {
             return Err(Error::new(
                 field::REVISION,
@@ -61,37 +60,37 @@ impl<'a> Acl<'a> {
             ));
         }
         let bytes = bytes.get(..usize::from(size)).ok_or(truncated)?;
-        let count = h.get(field::COUNT).map_or(0, |c| {
-            c.iter().rev().fold(0u16, |a, &x| (a << 8) | u16::from(x))
-        });
-        let mut at = ACL_HEADER_LEN;
+        let count = u16::from_le_bytes([c0, c1]);
+        let mut aces = Reader::new(bytes);
+        aces.take_array::<ACL_HEADER_LEN>().ok_or(truncated)?;
         for _ in 0..count {
-            let rest = bytes.get(at..).unwrap_or(&[]);
-            let ace = Ace::new_checked(rest).map_err(|e| match e.kind {
+            let at = aces.used();
+            let ace = Ace::new_checked(aces.rest()).map_err(|e| match e.kind {
                 // An ACE running past AclSize is the ACL's problem.
                 ErrorKind::Truncated { .. } => {
                     Error::new(at, ErrorKind::Truncated { part: Part::Ace })
                 }
                 _ => e.shifted(at),
             })?;
-            at = at.saturating_add(ace.size());
+            aces.take(ace.size()).ok_or_else(internal)?;
         }
         Ok(Self {
             bytes,
+            revision,
             count,
-            used: at,
+            used: aces.used(),
         })
     }
 
     /// The revision byte (2 or 4 from Windows; 3 is accepted too).
     #[must_use]
-    pub fn revision(&self) -> u8 {
-        self.bytes.first().copied().unwrap_or(0)
+    pub const fn revision(&self) -> u8 {
+        self.revision
     }
 
     /// `AclSize`.
     #[must_use]
-    pub fn size(&self) -> usize {
+    pub const fn size(&self) -> usize {
         self.bytes.len()
     }
 
@@ -107,11 +106,14 @@ impl<'a> Acl<'a> {
         self.count
     }
 
-    /// The ACEs in order.
+    /// The ACEs in order, each with its byte offset in the ACL.
     #[must_use]
     pub fn aces(&self) -> Aces<'a> {
+        let mut r = Reader::new(self.bytes);
+        // `new_checked` saw the header; an ACL view always has one.
+        let _ = r.take_array::<ACL_HEADER_LEN>();
         Aces {
-            rest: self.bytes.get(ACL_HEADER_LEN..).unwrap_or(&[]),
+            r,
             left: self.count,
         }
     }
@@ -132,21 +134,27 @@ impl<'a> Acl<'a> {
 /// Iterator over an [`Acl`]'s ACEs.
 #[derive(Clone, Debug)]
 pub struct Aces<'a> {
-    rest: &'a [u8],
+    r: Reader<'a>,
     left: u16,
+}
+
+impl Aces<'_> {
+    /// The byte offset in the ACL of the ACE [`next`](Iterator::next) returns.
+    #[must_use]
+    pub const fn offset(&self) -> usize {
+        self.r.used()
+    }
 }
 
 impl<'a> Iterator for Aces<'a> {
     type Item = Ace<'a>;
 
     fn next(&mut self) -> Option<Ace<'a>> {
-        if self.left == 0 {
-            return None;
-        }
-        // Already validated by `Acl::new_checked`; a failure cannot happen and ends iteration.
-        let ace = Ace::new_checked(self.rest).ok()?;
-        self.rest = self.rest.get(ace.size()..).unwrap_or(&[]);
-        self.left = self.left.wrapping_sub(1);
+        self.left = self.left.checked_sub(1)?;
+        // `Acl::new_checked` checked every ACE, SID included; reading the header again
+        // cannot fail (if it did, iteration would end).
+        let ace = Ace::read(self.r.rest()).ok()?;
+        self.r.take(ace.size())?;
         Some(ace)
     }
 
@@ -189,7 +197,7 @@ impl<'a> AclWriter<'a> {
     pub fn push(&mut self, ace: &AceRepr) -> Result<(), Error> {
         ace.check().map_err(|k| Error::new(0, k))?;
         let n = ace.encoded_len();
-        let end = self.len.saturating_add(n);
+        let end = self.len.checked_add(n).ok_or_else(internal)?;
         if end > MAX_ACL_LEN {
             return Err(Error::new(0, ErrorKind::AclTooLarge { size: end }));
         }
@@ -197,11 +205,14 @@ impl<'a> AclWriter<'a> {
             .out
             .get_mut(self.len..end)
             .ok_or(Error::new(0, ErrorKind::BufferTooSmall { needed: end }))?;
-        let mut w = Out::new(dst);
-        ace.write(&mut w);
+        let mut w = Writer::new(dst);
+        ace.write(&mut w)?;
+        if w.pos() != n {
+            return Err(internal());
+        }
         self.len = end;
-        // At most 65,532 / 16 ACEs fit, so the count cannot overflow.
-        self.count = self.count.wrapping_add(1);
+        // The size limit above bounds the count to 65,532 / 16.
+        self.count = self.count.checked_add(1).ok_or_else(internal)?;
         if ace.ace_type.needs_ds_revision() {
             self.revision = ACL_REVISION_DS;
         }
@@ -210,17 +221,24 @@ impl<'a> AclWriter<'a> {
 
     /// Writes the header; returns `AclSize`.
     pub fn finish(self) -> Result<usize, Error> {
-        let mut w = Out::new(self.out);
-        write_header(&mut w, 0, self.revision, self.len, self.count);
+        let mut w = Writer::new(self.out);
+        w.reserve::<ACL_HEADER_LEN>()?;
+        write_header(&mut w, 0, self.revision, self.len, self.count)?;
         Ok(self.len)
     }
 }
 
-/// Writes an ACL header at `at`; `size` is at most [`MAX_ACL_LEN`] (checked by callers).
-pub(crate) fn write_header(out: &mut Out<'_>, at: usize, revision: u8, size: usize, count: u16) {
-    let s = u16::try_from(size).unwrap_or(u16::MAX).to_le_bytes();
-    let c = count.to_le_bytes();
-    out.patch(at, &[revision, 0, s[0], s[1], c[0], c[1], 0, 0]);
+/// Writes an ACL header at `at` (already reserved); `size` is at most [`MAX_ACL_LEN`].
+pub(crate) fn write_header(
+    w: &mut Writer<'_>,
+    at: usize,
+    revision: u8,
+    size: usize,
+    count: u16,
+) -> Result<(), Error> {
+    let [s0, s1] = u16::try_from(size).map_err(|_| internal())?.to_le_bytes();
+    let [c0, c1] = count.to_le_bytes();
+    w.patch(at, &[revision, 0, s0, s1, c0, c1, 0, 0])
 }
 
 #[cfg(test)]
@@ -278,7 +296,7 @@ mod tests {
         let mut w = AclWriter::new(&mut buf).unwrap();
         let mut ace = AceRepr::allow(sid("S-1-5-11"), 0x10);
         ace.ace_type = AceType::AccessAllowedObject;
-        ace.object_type = Some(Guid([7; 16]));
+        ace.object_type = Some(Guid::from_le_bytes([7; 16]));
         w.push(&ace).unwrap();
         let n = w.finish().unwrap();
         assert_eq!(n, 8 + 12 + 16 + 12);
@@ -304,7 +322,7 @@ mod tests {
             ErrorKind::BufferTooSmall { needed: 28 }
         );
         let mut bad = AceRepr::allow(sid("S-1-5-18"), 1);
-        bad.object_type = Some(Guid([0; 16]));
+        bad.object_type = Some(Guid::default());
         assert_eq!(
             w.push(&bad).unwrap_err().kind,
             ErrorKind::GuidOnNonObjectAce

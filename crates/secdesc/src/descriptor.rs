@@ -7,8 +7,8 @@
 //! layout decodes.
 
 use crate::acl::Acl;
-use crate::error::{Error, ErrorKind, Part};
-use crate::out::Out;
+use crate::codec::{Reader, Writer};
+use crate::error::{Error, ErrorKind, Part, internal};
 use crate::sid::Sid;
 
 mod field {
@@ -65,17 +65,22 @@ impl ControlFlags {
     }
 }
 
-/// A validated view of a self-relative security descriptor; no accessor can panic.
+/// A validated view of a self-relative security descriptor with its header and SIDs
+/// decoded; no accessor can panic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SecurityDescriptor<'a> {
     bytes: &'a [u8],
+    rm_control: u8,
     control: ControlFlags,
-    owner: u32,
-    group: u32,
-    sacl_off: u32,
-    dacl_off: u32,
+    owner: Option<Sid>,
+    group: Option<Sid>,
+    /// Offsets of the ACLs (0: none).
+    sacl_off: usize,
+    dacl_off: usize,
     sacl: Option<Acl<'a>>,
     dacl: Option<Acl<'a>>,
+    /// The end of the furthest part.
+    len: usize,
 }
 
 impl<'a> SecurityDescriptor<'a> {
@@ -83,18 +88,36 @@ impl<'a> SecurityDescriptor<'a> {
     /// every non-zero offset at or after the header, 4-byte aligned and pointing at a valid SID
     /// or ACL inside `bytes`. Offsets in errors are byte offsets in `bytes`.
     pub fn new_checked(bytes: &'a [u8]) -> Result<Self, Error> {
-        let h = bytes.get(..SD_HEADER_LEN).ok_or(Error::new(
-            0,
-            ErrorKind::Truncated {
-                part: Part::DescriptorHeader,
-            },
-        ))?;
-        let rd = |r: core::ops::Range<usize>| {
-            h.get(r).map_or(0, |b| {
-                b.iter().rev().fold(0u32, |a, &x| (a << 8) | u32::from(x))
-            })
-        };
-        let revision = h.first().copied().unwrap_or(0);
+        let header = Reader::new(bytes)
+            .take_array::<SD_HEADER_LEN>()
+            .ok_or(Error::new(
+                0,
+                ErrorKind::Truncated {
+                    part: Part::DescriptorHeader,
+                },
+            ))?;
+        let [
+            revision,
+            rm_control,
+            c0,
+            c1,
+            o0,
+            o1,
+            o2,
+            o3,
+            g0,
+            g1,
+            g2,
+            g3,
+            s0,
+            s1,
+            s2,
+            s3,
+            d0,
+            d1,
+            d2,
+            d3,
+        ] = *header;
         if revision != 1 {
             return Err(Error::new(
                 field::REVISION,
@@ -104,41 +127,44 @@ impl<'a> SecurityDescriptor<'a> {
                 },
             ));
         }
-        let control = ControlFlags(u16::try_from(rd(field::CONTROL)).unwrap_or(0));
+        let control = ControlFlags(u16::from_le_bytes([c0, c1]));
         if !control.contains(ControlFlags::SELF_RELATIVE) {
             return Err(Error::new(field::CONTROL.start, ErrorKind::NotSelfRelative));
         }
-        let owner = rd(field::OWNER);
-        let group = rd(field::GROUP);
-        let sacl_off = rd(field::SACL);
-        let dacl_off = rd(field::DACL);
-        for (off, part, at) in [
-            (owner, Part::Owner, field::OWNER.start),
-            (group, Part::Group, field::GROUP.start),
-            (sacl_off, Part::Sacl, field::SACL.start),
-            (dacl_off, Part::Dacl, field::DACL.start),
-        ] {
-            check_offset(bytes, off, part, at)?;
-        }
-        for off in [owner, group] {
-            if off != 0 {
-                let at = usize::try_from(off).unwrap_or(usize::MAX);
-                Sid::decode(bytes.get(at..).unwrap_or(&[])).map_err(|e| e.shifted(at))?;
-            }
-        }
-        let acl = |off: u32| -> Result<Option<Acl<'a>>, Error> {
-            if off == 0 {
+        let owner = check_offset(bytes, [o0, o1, o2, o3], Part::Owner, field::OWNER.start)?;
+        let group = check_offset(bytes, [g0, g1, g2, g3], Part::Group, field::GROUP.start)?;
+        let sacl_off = check_offset(bytes, [s0, s1, s2, s3], Part::Sacl, field::SACL.start)?;
+        let dacl_off = check_offset(bytes, [d0, d1, d2, d3], Part::Dacl, field::DACL.start)?;
+        let mut len = SD_HEADER_LEN;
+        let mut end_of = |at: usize, n: usize| -> Result<(), Error> {
+            len = len.max(at.checked_add(n).ok_or_else(internal)?);
+            Ok(())
+        };
+        let mut sid = |at: usize| -> Result<Option<Sid>, Error> {
+            if at == 0 {
                 return Ok(None);
             }
-            let at = usize::try_from(off).unwrap_or(usize::MAX);
-            Acl::new_checked(bytes.get(at..).unwrap_or(&[]))
-                .map(Some)
-                .map_err(|e| e.shifted(at))
+            let sid =
+                Sid::decode(bytes.get(at..).ok_or_else(internal)?).map_err(|e| e.shifted(at))?;
+            end_of(at, sid.encoded_len())?;
+            Ok(Some(sid))
+        };
+        let owner = sid(owner)?;
+        let group = sid(group)?;
+        let mut acl = |at: usize| -> Result<Option<Acl<'a>>, Error> {
+            if at == 0 {
+                return Ok(None);
+            }
+            let acl = Acl::new_checked(bytes.get(at..).ok_or_else(internal)?)
+                .map_err(|e| e.shifted(at))?;
+            end_of(at, acl.size())?;
+            Ok(Some(acl))
         };
         let sacl = acl(sacl_off)?;
         let dacl = acl(dacl_off)?;
         Ok(Self {
             bytes,
+            rm_control,
             control,
             owner,
             group,
@@ -146,6 +172,7 @@ impl<'a> SecurityDescriptor<'a> {
             dacl_off,
             sacl,
             dacl,
+            len,
         })
     }
 
@@ -157,33 +184,26 @@ impl<'a> SecurityDescriptor<'a> {
 
     /// The resource-manager control bits (`Sbz1`).
     #[must_use]
-    pub fn rm_control(&self) -> u8 {
-        self.bytes.get(1).copied().unwrap_or(0)
-    }
-
-    fn sid_at(&self, off: u32) -> Option<Sid> {
-        if off == 0 {
-            return None;
-        }
-        Sid::decode(self.bytes.get(usize::try_from(off).ok()?..)?).ok()
+    pub const fn rm_control(&self) -> u8 {
+        self.rm_control
     }
 
     /// The owner SID, if present.
     #[must_use]
-    pub fn owner(&self) -> Option<Sid> {
-        self.sid_at(self.owner)
+    pub const fn owner(&self) -> Option<Sid> {
+        self.owner
     }
 
     /// The group SID, if present.
     #[must_use]
-    pub fn group(&self) -> Option<Sid> {
-        self.sid_at(self.group)
+    pub const fn group(&self) -> Option<Sid> {
+        self.group
     }
 
     /// The DACL when `SE_DACL_PRESENT` is set and it has an offset. Present without an offset
     /// is a NULL DACL ([`is_dacl_null`](Self::is_dacl_null)).
     #[must_use]
-    pub fn dacl(&self) -> Option<Acl<'a>> {
+    pub const fn dacl(&self) -> Option<Acl<'a>> {
         if self.control.contains(ControlFlags::DACL_PRESENT) {
             self.dacl
         } else {
@@ -193,7 +213,7 @@ impl<'a> SecurityDescriptor<'a> {
 
     /// The SACL when `SE_SACL_PRESENT` is set and it has an offset.
     #[must_use]
-    pub fn sacl(&self) -> Option<Acl<'a>> {
+    pub const fn sacl(&self) -> Option<Acl<'a>> {
         if self.control.contains(ControlFlags::SACL_PRESENT) {
             self.sacl
         } else {
@@ -203,49 +223,33 @@ impl<'a> SecurityDescriptor<'a> {
 
     /// `SE_DACL_PRESENT` with no DACL: a NULL DACL, which grants everyone everything.
     #[must_use]
-    pub fn is_dacl_null(&self) -> bool {
+    pub const fn is_dacl_null(&self) -> bool {
         self.control.contains(ControlFlags::DACL_PRESENT) && self.dacl.is_none()
     }
 
     /// `SE_SACL_PRESENT` with no SACL.
     #[must_use]
-    pub fn is_sacl_null(&self) -> bool {
+    pub const fn is_sacl_null(&self) -> bool {
         self.control.contains(ControlFlags::SACL_PRESENT) && self.sacl.is_none()
     }
 
     /// The descriptor's length: the end of its furthest part (at least the header), as
     /// `GetSecurityDescriptorLength` would count for a packed descriptor.
     #[must_use]
-    pub fn len(&self) -> usize {
-        let sid_end = |off: u32| {
-            self.sid_at(off).map_or(0, |s| {
-                usize::try_from(off)
-                    .unwrap_or(0)
-                    .saturating_add(s.encoded_len())
-            })
-        };
-        let acl_end = |acl: Option<Acl<'_>>, off: u32| {
-            acl.map_or(0, |a| {
-                usize::try_from(off).unwrap_or(0).saturating_add(a.size())
-            })
-        };
-        SD_HEADER_LEN
-            .max(sid_end(self.owner))
-            .max(sid_end(self.group))
-            .max(acl_end(self.sacl, self.sacl_off))
-            .max(acl_end(self.dacl, self.dacl_off))
+    pub const fn len(&self) -> usize {
+        self.len
     }
 
     /// The SACL's byte offset (0 when there is none).
     #[must_use]
-    pub fn sacl_offset(&self) -> usize {
-        usize::try_from(self.sacl_off).unwrap_or(0)
+    pub const fn sacl_offset(&self) -> usize {
+        self.sacl_off
     }
 
     /// The DACL's byte offset (0 when there is none).
     #[must_use]
-    pub fn dacl_offset(&self) -> usize {
-        usize::try_from(self.dacl_off).unwrap_or(0)
+    pub const fn dacl_offset(&self) -> usize {
+        self.dacl_off
     }
 
     /// Never empty: a descriptor has at least its header.
@@ -257,15 +261,18 @@ impl<'a> SecurityDescriptor<'a> {
     /// The descriptor's bytes (`len()` of them).
     #[must_use]
     pub fn as_bytes(&self) -> &'a [u8] {
-        self.bytes.get(..self.len()).unwrap_or(self.bytes)
+        // `len` is the end of a part `new_checked` found inside `bytes`.
+        self.bytes.get(..self.len).unwrap_or(self.bytes)
     }
 }
 
-fn check_offset(bytes: &[u8], off: u32, part: Part, at: usize) -> Result<(), Error> {
+/// Checks one header offset and returns it as a `usize` (0: absent).
+fn check_offset(bytes: &[u8], off: [u8; 4], part: Part, at: usize) -> Result<usize, Error> {
+    let off = u32::from_le_bytes(off);
     if off == 0 {
-        return Ok(());
+        return Ok(0);
     }
-    let o = usize::try_from(off).unwrap_or(usize::MAX);
+    let o = usize::try_from(off).map_err(|_| Error::new(at, ErrorKind::Truncated { part }))?;
     if o < SD_HEADER_LEN {
         return Err(Error::new(at, ErrorKind::OffsetInHeader { part }));
     }
@@ -275,7 +282,7 @@ fn check_offset(bytes: &[u8], off: u32, part: Part, at: usize) -> Result<(), Err
     if o >= bytes.len() {
         return Err(Error::new(at, ErrorKind::Truncated { part }));
     }
-    Ok(())
+    Ok(o)
 }
 
 /// The parts of a descriptor to encode. ACLs are encoded ACL bytes (from [`AclWriter`](crate::AclWriter)
@@ -313,6 +320,7 @@ pub fn encode_descriptor(parts: &DescriptorParts<'_>, out: &mut [u8]) -> Result<
     for acl in [parts.sacl, parts.dacl].into_iter().flatten() {
         let view = Acl::new_checked(acl)?;
         if view.size() != acl.len() || !acl.len().is_multiple_of(4) {
+            // The slice given; longer than any `AclSize` is shown as 65,535.
             let size = u16::try_from(acl.len()).unwrap_or(u16::MAX);
             return Err(Error::new(2, ErrorKind::BadAclSize { size }));
         }
@@ -328,37 +336,42 @@ pub fn encode_descriptor(parts: &DescriptorParts<'_>, out: &mut [u8]) -> Result<
     if parts.dacl.is_some() {
         control |= ControlFlags::DACL_PRESENT;
     }
-    let mut writer = Out::new(out);
-    writer.put(&[0; SD_HEADER_LEN]);
-    let mut offsets = [0u32; 4]; // owner, group, sacl, dacl
+    let mut w = Writer::new(out);
+    w.reserve::<SD_HEADER_LEN>()?;
+    let mut offsets = [0usize; 4]; // owner, group, sacl, dacl
     let [owner_off, group_off, sacl_off, dacl_off] = &mut offsets;
     for (acl, slot) in [(parts.sacl, sacl_off), (parts.dacl, dacl_off)] {
         if let Some(acl) = acl {
-            *slot = u32::try_from(writer.pos()).unwrap_or(0);
-            writer.put(acl);
+            *slot = w.pos();
+            w.put(acl)?;
         }
     }
     for (sid, slot) in [(parts.owner, owner_off), (parts.group, group_off)] {
         if let Some(sid) = sid {
-            *slot = u32::try_from(writer.pos()).unwrap_or(0);
-            writer.put_sid(&sid);
+            *slot = w.pos();
+            sid.write(&mut w)?;
         }
     }
-    write_sd_header(&mut writer, 0, control, offsets);
-    Ok(writer.pos())
+    write_sd_header(&mut w, control, offsets)?;
+    Ok(w.pos())
 }
 
-/// Patches a descriptor header at `at`: revision 1, Sbz1 0, control, offsets (owner, group,
-/// SACL, DACL).
-pub(crate) fn write_sd_header(out: &mut Out<'_>, at: usize, control: u16, offsets: [u32; 4]) {
+/// Patches the descriptor header at offset 0 (reserved by the caller): revision 1, Sbz1 0,
+/// control, offsets of owner, group, SACL and DACL (0: absent). An offset beyond `u32` is an
+/// internal error, never a wrong offset.
+pub(crate) fn write_sd_header(
+    w: &mut Writer<'_>,
+    control: u16,
+    offsets: [usize; 4],
+) -> Result<(), Error> {
     let [c0, c1] = control.to_le_bytes();
-    out.patch(at, &[1, 0, c0, c1]);
-    for (field, offset) in [field::OWNER, field::GROUP, field::SACL, field::DACL]
-        .into_iter()
-        .zip(offsets)
-    {
-        out.patch(at.saturating_add(field.start), &offset.to_le_bytes());
+    let mut header = [0u8; SD_HEADER_LEN];
+    let (head, fields) = header.split_at_mut(4);
+    head.copy_from_slice(&[1, 0, c0, c1]);
+    for (dst, offset) in fields.chunks_exact_mut(4).zip(offsets) {
+        dst.copy_from_slice(&u32::try_from(offset).map_err(|_| internal())?.to_le_bytes());
     }
+    w.patch(0, &header)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //!
 //! `offset` is the character offset in SDDL or SID text, or the byte offset in binary input.
 //! For [`ErrorKind::BufferTooSmall`] the offset is 0: the problem is the caller's buffer, not the
-//! input (STYLE 2.3).
+//! input.
 
 use core::fmt;
 
@@ -23,13 +23,25 @@ impl Error {
     }
 
     /// The same error moved by `base` (an error inside a nested part of a larger input).
+    /// Both are offsets into one slice, so the sum cannot overflow; if it did, the error
+    /// becomes [`ErrorKind::Internal`].
     #[must_use]
     pub(crate) const fn shifted(self, base: usize) -> Self {
-        Self {
-            offset: self.offset.saturating_add(base),
-            kind: self.kind,
+        match self.offset.checked_add(base) {
+            Some(offset) => Self {
+                offset,
+                kind: self.kind,
+            },
+            None => internal(),
         }
     }
+}
+
+/// The error for a broken invariant of the codec itself ([`ErrorKind::Internal`]).
+#[cold]
+#[must_use]
+pub(crate) const fn internal() -> Error {
+    Error::new(0, ErrorKind::Internal)
 }
 
 /// What the text parser expected at an error's offset.
@@ -222,6 +234,12 @@ pub enum ErrorKind {
         /// The size found.
         size: u16,
     },
+
+    // ---- the codec itself ----
+    /// A bug in this codec: an invariant it relies on did not hold (an offset or length that
+    /// cannot exceed its field did). Nothing usable was written; please report it with the
+    /// input. Offset 0.
+    Internal,
 }
 
 impl fmt::Display for ErrorKind {
@@ -278,6 +296,9 @@ impl fmt::Display for ErrorKind {
             Self::OffsetUnaligned { part } => write!(f, "{part} offset is not a multiple of 4"),
             Self::BadAclSize { size } => write!(f, "invalid ACL size {size}"),
             Self::BadAceSize { size } => write!(f, "invalid ACE size {size}"),
+            Self::Internal => {
+                f.write_str("internal error in the security-descriptor codec (a bug)")
+            }
         }
     }
 }

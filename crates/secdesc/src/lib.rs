@@ -75,9 +75,9 @@
 mod ace;
 mod acl;
 pub mod alias;
+mod codec;
 mod descriptor;
 mod error;
-mod out;
 pub mod sddl;
 mod sid;
 mod text;

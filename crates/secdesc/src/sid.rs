@@ -13,8 +13,9 @@
 
 use core::fmt;
 
-use crate::error::{Error, ErrorKind, Expected, Part};
-use crate::text::Cursor;
+use crate::codec::{Reader, Sink, Writer};
+use crate::error::{Error, ErrorKind, Expected, Part, internal};
+use crate::text::{Cursor, put_decimal, put_hex};
 
 mod field {
     use core::ops::Range;
@@ -44,6 +45,8 @@ impl Sid {
     pub const MAX_SUB_AUTHORITIES: usize = 15;
     /// The largest binary SID (`SECURITY_MAX_SID_SIZE`).
     pub const MAX_LEN: usize = SID_HEADER_LEN + 4 * Self::MAX_SUB_AUTHORITIES;
+    /// The longest string form: `S-1-0x` and 12 hex digits, then 15 times `-4294967295`.
+    pub const MAX_TEXT_LEN: usize = 18 + 11 * Self::MAX_SUB_AUTHORITIES;
 
     /// A SID from its parts, checked: authority below 2^48, 1 to 15 sub-authorities.
     pub fn new(authority: u64, sub_authorities: &[u32]) -> Result<Self, Error> {
@@ -92,12 +95,9 @@ impl Sid {
     /// Decodes one binary SID at the start of `bytes` (trailing bytes are ignored); see
     /// [`Sid::encoded_len`] for how many it used.
     pub fn decode(bytes: &[u8]) -> Result<Self, Error> {
-        let header = bytes
-            .get(..SID_HEADER_LEN)
-            .ok_or(Error::new(0, ErrorKind::Truncated { part: Part::Sid }))?;
-        let mut h = [0u8; SID_HEADER_LEN];
-        h.copy_from_slice(header);
-        let [revision, count, a0, a1, a2, a3, a4, a5] = h;
+        let truncated = Error::new(0, ErrorKind::Truncated { part: Part::Sid });
+        let mut r = Reader::new(bytes);
+        let &[revision, count, a0, a1, a2, a3, a4, a5] = r.take_array().ok_or(truncated)?;
         if revision != 1 {
             return Err(Error::new(
                 field::REVISION,
@@ -116,19 +116,12 @@ impl Sid {
                 ErrorKind::BadSubAuthorityCount { found: count },
             ));
         }
-        let authority = u64::from_be_bytes([0, 0, a0, a1, a2, a3, a4, a5]);
-        let body = bytes
-            .get(SID_HEADER_LEN..)
-            .and_then(|b| b.get(..usize::from(count).wrapping_mul(4)))
-            .ok_or(Error::new(0, ErrorKind::Truncated { part: Part::Sid }))?;
         let mut subs = [0u32; Self::MAX_SUB_AUTHORITIES];
-        for (slot, chunk) in subs.iter_mut().zip(body.chunks_exact(4)) {
-            let mut b = [0u8; 4];
-            b.copy_from_slice(chunk);
-            *slot = u32::from_le_bytes(b);
+        for slot in subs.iter_mut().take(usize::from(count)) {
+            *slot = r.u32_le().ok_or(truncated)?;
         }
         Ok(Self {
-            authority,
+            authority: u64::from_be_bytes([0, 0, a0, a1, a2, a3, a4, a5]),
             count,
             subs,
         })
@@ -165,20 +158,36 @@ impl Sid {
         let dst = out
             .get_mut(..n)
             .ok_or(Error::new(0, ErrorKind::BufferTooSmall { needed: n }))?;
-        self.write_exact(dst);
-        Ok(n)
+        let mut w = Writer::new(dst);
+        self.write(&mut w)?;
+        Ok(w.pos())
     }
 
-    /// Writes the binary SID into `dst`, which must be exactly `encoded_len()` bytes (a
-    /// shorter `dst` gets a prefix; never panics).
-    pub(crate) fn write_exact(&self, dst: &mut [u8]) {
-        let a = self.authority.to_be_bytes();
-        let header = [1, self.count, a[2], a[3], a[4], a[5], a[6], a[7]];
-        let (head, rest) = dst.split_at_mut(SID_HEADER_LEN.min(dst.len()));
-        head.copy_from_slice(header.get(..head.len()).unwrap_or(&[]));
-        for (chunk, sub) in rest.chunks_exact_mut(4).zip(self.sub_authorities()) {
-            chunk.copy_from_slice(&sub.to_le_bytes());
+    /// Appends the binary SID.
+    pub(crate) fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        let [_, _, a0, a1, a2, a3, a4, a5] = self.authority.to_be_bytes();
+        w.put(&[1, self.count, a0, a1, a2, a3, a4, a5])?;
+        for sub in self.sub_authorities() {
+            w.put(&sub.to_le_bytes())?;
         }
+        Ok(())
+    }
+
+    /// Appends the string form, as Windows writes it: decimal authority below 2^32,
+    /// otherwise `0x` and 12 lowercase hex digits.
+    pub(crate) fn write_text<S: Sink>(&self, w: &mut S) -> Result<(), Error> {
+        if let Ok(authority) = u32::try_from(self.authority) {
+            w.put(b"S-1-")?;
+            put_decimal(w, authority)?;
+        } else {
+            w.put(b"S-1-0x")?;
+            put_hex(w, self.authority, 12)?;
+        }
+        for &sub in self.sub_authorities() {
+            w.put(b"-")?;
+            put_decimal(w, sub)?;
+        }
+        Ok(())
     }
 
     /// This SID with one more sub-authority `rid` (a domain SID + RID).
@@ -189,7 +198,7 @@ impl Sid {
             .get_mut(usize::from(self.count))
             .ok_or(Error::new(0, ErrorKind::TooManySubAuthorities))?;
         *slot = rid;
-        out.count = self.count.wrapping_add(1);
+        out.count = self.count.checked_add(1).ok_or_else(internal)?;
         Ok(out)
     }
 
@@ -197,165 +206,13 @@ impl Sid {
     #[must_use]
     pub fn is_rid_of(&self, prefix: &Self) -> bool {
         self.authority == prefix.authority
-            && usize::from(self.count) == usize::from(prefix.count).wrapping_add(1)
+            && prefix.count.checked_add(1) == Some(self.count)
             && self.sub_authorities().starts_with(prefix.sub_authorities())
-    }
-}
-
-/// Fast path for the common SID string: `S-1-`, a decimal authority and 1 to 15 decimal
-/// sub-authorities, written in binary at the start of `buf` (only the SID's own bytes are
-/// changed on success). Returns the binary length and the text length, or `None` for
-/// anything else (hex authority, any error), which the caller hands to [`parse_sid_with`] for the precise result.
-///
-/// Every number is read by [`swar_decimal`](crate::text::swar_decimal) from 16 bytes of
-/// look-ahead, so a SID within 16 bytes of the end of the text takes the general parser.
-// Inlined into the fast ACE loop (callgrind: the call's register saves and the result's trip
-// through memory cost a tenth of an ACE).
-#[allow(clippy::inline_always)]
-#[inline(always)]
-pub(crate) fn fast_sid(text: &[u8], buf: &mut [u8; Sid::MAX_LEN]) -> Option<(usize, usize)> {
-    const S_1_5_21: u64 = u64::from_le_bytes(*b"S-1-5-21");
-    const S_1_5: u64 = u64::from_le_bytes(*b"S-1-5-\0\0");
-    const S_1: u64 = u64::from_le_bytes(*b"S-1-\0\0\0\0");
-    let (header, subs) = buf.split_first_chunk_mut::<SID_HEADER_LEN>()?;
-    // The sub-authority slots, in order; running out of them (more than 15) is `None`.
-    let mut slots = subs.as_chunks_mut::<4>().0.iter_mut();
-    // The NT authority prefixes `S-1-5-` and `S-1-5-21-` (every account-domain SID) are
-    // common enough to be matched whole; `at` is where the first number left to read starts.
-    let (word, _) = text.split_first_chunk::<8>()?;
-    let word = u64::from_le_bytes(*word);
-    let mut at = if word == S_1_5_21 && text.get(8) == Some(&b'-') {
-        if let Some(done) = domain_sid(text, header, &mut slots) {
-            return Some(done);
-        }
-        *header = [1, 0, 0, 0, 0, 0, 0, 5];
-        *slots.next()? = 21u32.to_le_bytes();
-        9usize
-    } else if word & 0xffff_ffff_ffff == S_1_5 {
-        *header = [1, 0, 0, 0, 0, 0, 0, 5];
-        6
-    } else if word & 0xffff_ffff == S_1 {
-        let (v, n, next) = crate::text::swar_decimal(text.get(4..)?.first_chunk::<16>()?)?;
-        let [a0, a1, a2, a3] = v.to_be_bytes();
-        *header = [1, 0, 0, 0, a0, a1, a2, a3];
-        // The authority must be followed by a sub-authority.
-        if next != b'-' {
-            return None;
-        }
-        // 4 + n + 1 <= 15.
-        n.wrapping_add(5)
-    } else {
-        return None;
-    };
-    let end = loop {
-        let slot = slots.next()?;
-        let (v, n, next) = crate::text::swar_decimal(text.get(at..)?.first_chunk::<16>()?)?;
-        *slot = v.to_le_bytes();
-        // `at` + 16 <= text.len() and n <= 10, so neither addition wraps.
-        let end = at.wrapping_add(n);
-        if next != b'-' {
-            break end;
-        }
-        at = end.wrapping_add(1);
-    };
-    // Slots used, `21` of `S-1-5-21-` included: 1 to 15.
-    let count = 15usize.wrapping_sub(slots.len());
-    let [_, count_byte, ..] = header;
-    *count_byte = u8::try_from(count).ok()?;
-    Some((SID_HEADER_LEN.wrapping_add(count.wrapping_mul(4)), end))
-}
-
-/// The account-domain shape `S-1-5-21-a-b-c-rid` (text known to start with `S-1-5-21-`) in
-/// straight-line code: one bounds check for the whole SID instead of one per number, and no
-/// loop. `None` for anything else (another count, a number the reader refuses, text within
-/// 58 bytes of the end), which [`fast_sid`]'s loop then reads; `slots` is untouched then.
-#[allow(clippy::inline_always)]
-#[inline(always)]
-fn domain_sid(
-    text: &[u8],
-    header: &mut [u8; SID_HEADER_LEN],
-    slots: &mut core::slice::IterMut<'_, [u8; 4]>,
-) -> Option<(usize, usize)> {
-    // `S-1-5-21-`, three numbers of at most 10 digits with their `-`, and 16 bytes of
-    // look-ahead for the last number: 9 + 33 + 16.
-    let window = text.first_chunk::<58>()?;
-    let (a, n, next) = window_decimal(window, 9)?;
-    // Each `at` below is at most 9 + 11k for k numbers read (n <= 10), below 58 - 16.
-    let b_at = n.wrapping_add(10);
-    if next != b'-' {
-        return None;
-    }
-    let (b, n, next) = window_decimal(window, b_at)?;
-    let c_at = b_at.wrapping_add(n).wrapping_add(1);
-    if next != b'-' {
-        return None;
-    }
-    let (c, n, next) = window_decimal(window, c_at)?;
-    let rid_at = c_at.wrapping_add(n).wrapping_add(1);
-    if next != b'-' {
-        return None;
-    }
-    let (rid, n, next) = window_decimal(window, rid_at)?;
-    if next == b'-' {
-        return None; // more sub-authorities
-    }
-    let [s21, sa, sb, sc, srid] = [
-        slots.next()?,
-        slots.next()?,
-        slots.next()?,
-        slots.next()?,
-        slots.next()?,
-    ];
-    *header = [1, 5, 0, 0, 0, 0, 0, 5];
-    *s21 = 21u32.to_le_bytes();
-    *sa = a.to_le_bytes();
-    *sb = b.to_le_bytes();
-    *sc = c.to_le_bytes();
-    *srid = rid.to_le_bytes();
-    Some((SID_HEADER_LEN + 20, rid_at.wrapping_add(n)))
-}
-
-/// A number at `at` of the [`domain_sid`] window.
-#[allow(clippy::inline_always)]
-#[inline(always)]
-fn window_decimal(window: &[u8; 58], at: usize) -> Option<(u32, usize, u8)> {
-    crate::text::swar_decimal(window.get(at..)?.first_chunk::<16>()?)
-}
-
-/// Receives a SID as [`parse_sid_with`] reads it.
-pub(crate) trait SidSink {
-    /// The identifier authority (below 2^48), before any sub-authority.
-    fn authority(&mut self, authority: u64);
-    /// Sub-authority number `index` (0 to 14).
-    fn sub_authority(&mut self, index: u8, value: u32);
-}
-
-impl SidSink for Sid {
-    fn authority(&mut self, authority: u64) {
-        self.authority = authority;
-    }
-
-    fn sub_authority(&mut self, index: u8, value: u32) {
-        if let Some(slot) = self.subs.get_mut(usize::from(index)) {
-            *slot = value;
-            self.count = index.wrapping_add(1);
-        }
     }
 }
 
 /// Parses `S-1-…` at the cursor, stopping after the last sub-authority.
 pub(crate) fn parse_sid(c: &mut Cursor<'_>) -> Result<Sid, Error> {
-    let mut sid = Sid {
-        authority: 0,
-        count: 0,
-        subs: [0; Sid::MAX_SUB_AUTHORITIES],
-    };
-    parse_sid_with(c, &mut sid)?;
-    Ok(sid)
-}
-
-/// Parses `S-1-…` at the cursor into `sink`; returns the sub-authority count (1 to 15).
-pub(crate) fn parse_sid_with<S: SidSink>(c: &mut Cursor<'_>, sink: &mut S) -> Result<u8, Error> {
     if c.peek2() != Some(*b"S-") {
         return Err(c.err(ErrorKind::Expected(Expected::SidPrefix)));
     }
@@ -379,36 +236,37 @@ pub(crate) fn parse_sid_with<S: SidSink>(c: &mut Cursor<'_>, sink: &mut S) -> Re
     } else {
         c.decimal_u32()?.into()
     };
-    sink.authority(authority);
-    let mut count = 0u8;
+    let mut sid = Sid {
+        authority,
+        count: 0,
+        subs: [0; Sid::MAX_SUB_AUTHORITIES],
+    };
+    let mut slots = sid.subs.iter_mut();
     while c.peek() == Some(b'-') {
-        if usize::from(count) == Sid::MAX_SUB_AUTHORITIES {
+        let Some(slot) = slots.next() else {
             return Err(c.err(ErrorKind::TooManySubAuthorities));
-        }
+        };
         c.advance(1);
-        let v = c.decimal_u32()?;
-        sink.sub_authority(count, v);
-        count = count.wrapping_add(1);
+        *slot = c.decimal_u32()?;
     }
-    if count == 0 {
+    // 15 slots at most: the count fits a `u8`.
+    sid.count =
+        u8::try_from(Sid::MAX_SUB_AUTHORITIES.wrapping_sub(slots.len())).map_err(|_| internal())?;
+    if sid.count == 0 {
         return Err(c.err(ErrorKind::NoSubAuthorities));
     }
-    Ok(count)
+    Ok(sid)
 }
 
 impl fmt::Display for Sid {
-    /// Exactly as Windows prints it: decimal authority below 2^32, otherwise `0x` and 12
-    /// lowercase hex digits.
+    /// The string form Windows writes (see [`Sid::MAX_TEXT_LEN`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.authority < 1 << 32 {
-            write!(f, "S-1-{}", self.authority)?;
-        } else {
-            write!(f, "S-1-0x{:012x}", self.authority)?;
-        }
-        for s in self.sub_authorities() {
-            write!(f, "-{s}")?;
-        }
-        Ok(())
+        let mut buf = [0u8; Sid::MAX_TEXT_LEN];
+        let mut w = Writer::new(&mut buf);
+        self.write_text(&mut w).map_err(|_| fmt::Error)?;
+        let n = w.pos();
+        let text = buf.get(..n).ok_or(fmt::Error)?;
+        f.write_str(core::str::from_utf8(text).map_err(|_| fmt::Error)?)
     }
 }
 
