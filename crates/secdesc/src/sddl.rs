@@ -89,6 +89,10 @@ const RIGHT_COMPOSITES: [([u8; 2], u32); 8] = [
 /// Mandatory-label rights tokens (written for `ML` ACEs only).
 const RIGHT_LABEL: [([u8; 2], u32); 3] = [(*b"NW", 0x1), (*b"NR", 0x2), (*b"NX", 0x4)];
 
+/// The bits the single-bit tokens cover (`right_token_matches_the_tables` checks both).
+const SINGLE_BITS: u32 = 0xf00f_01ff;
+const LABEL_BITS: u32 = 0x7;
+
 /// The mask of a two-letter rights token (`right_token_matches_the_tables` checks every
 /// pair against the tables above).
 const fn right_token(t: [u8; 2]) -> Option<u32> {
@@ -612,9 +616,11 @@ fn put_ace<S: Sink>(ace: &AceRepr, ctx: &SddlContext, s: &mut S) -> Result<(), E
     s.put(b"(")?;
     s.put(token.as_bytes())?;
     s.put(b";")?;
-    for (token, bit) in ACE_FLAG_TOKENS {
-        if ace.flags.0 & bit != 0 {
-            s.put(&token)?;
+    if ace.flags.0 != 0 {
+        for (token, bit) in ACE_FLAG_TOKENS {
+            if ace.flags.0 & bit != 0 {
+                s.put(&token)?;
+            }
         }
     }
     s.put(b";")?;
@@ -634,14 +640,17 @@ fn put_rights<S: Sink>(mask: u32, label: bool, s: &mut S) -> Result<(), Error> {
     if mask == 0 {
         return Ok(());
     }
-    let singles: &[([u8; 2], u32)] = if label { &RIGHT_LABEL } else { &RIGHT_BITS };
+    let (singles, covered): (&[([u8; 2], u32)], u32) = if label {
+        (&RIGHT_LABEL, LABEL_BITS)
+    } else {
+        (&RIGHT_BITS, SINGLE_BITS)
+    };
     if !label && let Some((t, _)) = RIGHT_COMPOSITES.iter().find(|&&(_, v)| v == mask) {
         return s.put(t);
     }
-    let covered = singles.iter().fold(0u32, |a, &(_, v)| a | v);
     if mask & !covered != 0 {
         s.put(b"0x")?;
-        return put_hex(s, mask.into(), 1);
+        return put_hex(s, mask);
     }
     for (t, v) in singles {
         if mask & v != 0 {

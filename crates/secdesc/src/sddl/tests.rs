@@ -481,9 +481,12 @@ fn encoder_matches_the_generic_writer() {
     }
 }
 
-/// `right_token` (one `match`) gives what the formatting tables say, for every byte pair.
+/// `right_token` (one `match`) gives what the formatting tables say, for every byte pair; the
+/// covered-bit constants are the tables' unions.
 #[test]
 fn right_token_matches_the_tables() {
+    assert_eq!(RIGHT_BITS.iter().fold(0, |a, (_, v)| a | v), SINGLE_BITS);
+    assert_eq!(RIGHT_LABEL.iter().fold(0, |a, (_, v)| a | v), LABEL_BITS);
     for a in 0..=255u8 {
         for b in 0..=255u8 {
             let want = RIGHT_BITS
