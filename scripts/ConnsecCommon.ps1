@@ -33,10 +33,15 @@ $script:ConnsecTestCertSubject = 'CN=WDRLocalTestCert'
 $script:ConnsecProviderName = 'Connsec.Driver'
 $script:ConnsecProviderGuid = 'd0cc7703-58db-567c-a55d-17c9b47e8af7'
 $script:ConnsecParametersKey = 'HKLM:\SYSTEM\CurrentControlSet\Services\connsec\Parameters'
+# REG_BINARY under Parameters: the driver's durable copy of the original descriptor
+# (connsec_policy::config::ORIGINAL_DACL; docs/original-descriptor.md).
+$script:ConnsecOriginalDaclValue = 'OriginalDacl'
 $script:ConnsecTraceSession = 'connsec'
 $script:ConnsecStateDir = Join-Path $env:ProgramData 'connsec-kit'
 $script:ConnsecOriginalSddlFile = Join-Path $script:ConnsecStateDir 'original-connection-sd.sddl'
 $script:ConnsecTraceStateFile = Join-Path $script:ConnsecStateDir 'trace-session.json'
+# MatchAnyKeyword enabling every keyword of connsec's events (crates/events: 0x1..0x10).
+$script:ConnsecKeywordMask = '0x1F'
 $script:ConnsecRepoRoot = Split-Path -Parent $PSScriptRoot
 
 function Assert-ConnsecAdministrator {
@@ -356,8 +361,8 @@ function Set-ConnsecConnectionDacl {
     .DESCRIPTION
         Protected DACLs ("D:P...") are written with PROTECTED_DACL_SECURITY_INFORMATION, others
         with UNPROTECTED_DACL_SECURITY_INFORMATION so inheritance from the engine resumes.
-        [unverified] whether BFE honours the (UN)PROTECTED flags (platform-facts section 8, Q2);
-        the caller re-reads the descriptor to check.
+        [unverified] whether BFE honours the (UN)PROTECTED flags (docs/open-questions.md,
+        question 3); the caller re-reads the descriptor to check.
     #>
     param([Parameter(Mandatory = $true)][string]$Sddl)
     Initialize-ConnsecWfpInterop
@@ -382,7 +387,8 @@ function Start-ConnsecTrace {
     .SYNOPSIS
         Starts an ETW file capture of the Connsec.Driver provider; remembers it in the state folder.
     .PARAMETER Tool
-        logman (inbox), tracelog (WDK; -ToDebugger adds -kd) or wpr (scripts\etw\connsec.wprp).
+        logman (inbox), tracelog (WDK; -ToDebugger adds -rt -kd, experimental) or wpr
+        (scripts\etw\connsec.wprp).
     #>
     param(
         [ValidateSet('logman', 'tracelog', 'wpr')][string]$Tool = 'logman',
@@ -398,17 +404,22 @@ function Start-ConnsecTrace {
     try {
         switch ($Tool) {
             'logman' {
-                # Keywords 0xffffffffffffffff, level 5 (verbose); -ets = start now, not a saved set.
+                # Keywords: every connsec keyword; level 5 (verbose); -ets = start now, not a saved set.
                 [void](Invoke-ConnsecNative -FilePath 'logman.exe' -ArgumentList @(
-                        'start', $script:ConnsecTraceSession, '-p', $guid, '0xffffffffffffffff', '0x5',
+                        'start', $script:ConnsecTraceSession, '-p', $guid, $script:ConnsecKeywordMask, '0x5',
                         '-o', $EtlPath, '-ets'))
             }
             'tracelog' {
                 $tracelog = Find-ConnsecTool -Name 'tracelog.exe'
                 if ($null -eq $tracelog) { throw 'tracelog.exe not found: install the WDK, copy tracelog.exe from "Windows Kits\10\bin\<version>\x64" next to the scripts, or use -Tool logman.' }
-                # -flag sets MatchAnyKeyword: a TraceLogging provider drops keyworded events when it
-                # is 0, so enable every keyword connsec uses (0x1..0x10, README.md, "ETW events").
-                $tlArgs = @('-start', $script:ConnsecTraceSession, '-guid', "#$($script:ConnsecProviderGuid)", '-level', '5', '-flag', '0xFFFF', '-f', $EtlPath)
+                # Every connsec event has a non-zero keyword, and a TraceLogging provider writes a
+                # keyworded event only when (keyword & MatchAnyKeyword) != 0 (tracelogging 1.2.4,
+                # `enabled_keyword`); so enable all five (0x1 policy, 0x2 BFE, 0x4 callout,
+                # 0x8 configuration, 0x10 driver; docs/events.md). tracelog's -flag is superseded
+                # by -matchanykw.
+                $tlArgs = @('-start', $script:ConnsecTraceSession, '-guid', "#$($script:ConnsecProviderGuid)", '-level', '5', '-matchanykw', $script:ConnsecKeywordMask, '-f', $EtlPath)
+                # [unverified] experimental: -kd sends the buffers to an attached kernel debugger,
+                # which decodes WPP through TMF files; TraceLogging decoding there is undocumented.
                 if ($ToDebugger) { $tlArgs += @('-rt', '-kd') }
                 [void](Invoke-ConnsecNative -FilePath $tracelog -ArgumentList $tlArgs)
             }

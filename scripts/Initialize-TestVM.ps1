@@ -5,8 +5,11 @@
     Verifier on connsec.sys, debug print output. Run once, elevated, inside the VM; then reboot.
 
 .DESCRIPTION
-    1. Checks the OS (Windows 10 2004 or later: connsec.sys allocates with ExAllocatePool2, which
-       exists from 2004 on; pnputil installs primitive drivers from 1903 on).
+    1. Checks the OS and the kernel-mode driver framework: Windows 10 2004 (build 19041) or later,
+       because connsec.sys allocates with ExAllocatePool2, which exists from 2004 on; and KMDF 1.31
+       or later, the minimum connsec.sys is built for (Windows 10 2004 to 22H2 ship 1.31, Windows 11
+       and Server 2022 ship 1.33). The KMDF version is read from the file version of
+       %SystemRoot%\System32\drivers\Wdf01000.sys.
     2. Checks Secure Boot: it must be off, because test-signed drivers do not load with it
        (Hyper-V host: Set-VMFirmware -VMName <vm> -EnableSecureBoot Off).
     3. Suspends BitLocker on the system drive for one reboot (bcdedit changes would otherwise
@@ -23,8 +26,10 @@
     Every change supports -WhatIf and -Confirm. Exit code 0 on success, 1 on failure.
 
 .PARAMETER HostIp
-    IPv4 address of the debugger host as seen from the VM (for example the host's address on the
-    Hyper-V "Default Switch"). Required unless -NoDebugger.
+    IPv4 address of the debugger host as seen from the VM (the host's address on the VM's
+    External virtual switch). The Hyper-V "Default Switch" works too, but its subnet changes when
+    the host reboots: run this script again with the new address after each host reboot.
+    Required unless -NoDebugger.
 
 .PARAMETER Port
     UDP port the host debugger listens on, 49152-65535. Default 50000.
@@ -54,7 +59,7 @@
 
 .EXAMPLE
     .\Initialize-TestVM.ps1 -HostIp 172.20.16.1 -Port 50000 -Restart
-    Prepares the VM, prints the key for `windbg -k net:port=50000,key=<key>` and reboots.
+    Prepares the VM, prints the key for `windbgx -k net:port=50000,key=<key>` and reboots.
 #>
 [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
 param(
@@ -90,6 +95,17 @@ try {
     $build = [Environment]::OSVersion.Version.Build
     Write-Host "Windows build $build"
     if ($build -lt 19041) { throw "Windows build $build is older than 19041 (2004): connsec.sys imports ExAllocatePool2, which older kernels do not export." }
+    # [unverified] Wdf01000.sys carries the KMDF version as its file version's major.minor.
+    $wdf = Join-Path $env:SystemRoot 'System32\drivers\Wdf01000.sys'
+    if (-not (Test-Path -LiteralPath $wdf)) { throw "$wdf is missing: KMDF is not installed." }
+    $wdfVersion = (Get-Item -LiteralPath $wdf).VersionInfo
+    Write-Host "KMDF (Wdf01000.sys) $($wdfVersion.FileMajorPart).$($wdfVersion.FileMinorPart) ($($wdfVersion.FileVersion))"
+    if ($wdfVersion.FileMajorPart -eq 1 -and $wdfVersion.FileMinorPart -lt 31) {
+        throw "KMDF $($wdfVersion.FileMajorPart).$($wdfVersion.FileMinorPart) is older than 1.31, the minimum connsec.sys is built for."
+    }
+    if ($wdfVersion.FileMajorPart -eq 1 -and $wdfVersion.FileMinorPart -lt 33) {
+        Write-Host 'KMDF 1.31: connsec.sys targets 1.33 and declares 1.31 as its minimum. If it does not start (a Wdf01000 event in the System log), see docs/open-questions.md, "Build".'
+    }
 
     Write-ConnsecStep 'Secure Boot'
     $secureBoot = $false
@@ -163,7 +179,7 @@ try {
         if ($null -ne $printedKey) {
             Write-Host ''
             Write-Host "Debugger key: $printedKey" -ForegroundColor Yellow
-            Write-Host "On the host:  windbg -k net:port=$Port,key=$printedKey   (WinDbg: File > Attach to kernel > Net)" -ForegroundColor Yellow
+            Write-Host "On the host:  windbgx -k net:port=$Port,key=$printedKey   (WinDbg from winget; the WDK's classic windbg.exe takes the same arguments)" -ForegroundColor Yellow
         } elseif (-not $WhatIfPreference) {
             Write-Warning "Could not read the key back; run 'bcdedit /dbgsettings' and copy the 'key' line."
         }

@@ -14,8 +14,13 @@
        Uninstall-Connsec.ps1 can prove (or restore) the original after removal.
     4. pnputil /add-driver connsec.inf /install: connsec is a primitive driver (an INF with
        [DefaultInstall.NTamd64] and no hardware ID; pnputil installs those from Windows 10 1903 on,
-       connsec.sys itself needs 2004), which is how Windows
-       installs and tracks such a package in the driver store.
+       connsec.sys itself needs 2004), which is how Windows installs and tracks such a package in
+       the driver store. Exit codes 0, 3010 (reboot required) and 259 (nothing to install on a
+       device; a reinstall of the same package can return it) are accepted; the connsec service
+       must exist afterwards. With -UseInstallHinfSection it runs
+       rundll32.exe setupapi.dll,InstallHinfSection DefaultInstall.NTamd64 132 <absolute INF path>
+       instead, which Windows 10 1903 and later route to DiInstallDriver for a primitive INF
+       (Microsoft: "Creating a primitive driver").
     5. Optionally writes the Parameters values (Principals, DaclSddl, RestoreOnUnload,
        AllowUnsafeDacl) over the INF defaults.
     6. Starts an ETW capture of Connsec.Driver, starts the service, stops the capture and prints
@@ -28,7 +33,7 @@
     to this script, this script's folder, driver\target\{release,debug}\connsec_package.
 
 .PARAMETER Principals
-    REG_MULTI_SZ Principals entries to write (see the README for the syntax); default: keep the
+    REG_MULTI_SZ Principals entries to write (syntax: docs/configuration.md); default: keep the
     INF's value.
 
 .PARAMETER DaclSddl
@@ -42,6 +47,10 @@
 
 .PARAMETER TraceTool
     logman (inbox, default), tracelog (WDK) or wpr.
+
+.PARAMETER UseInstallHinfSection
+    Install with setupapi's InstallHinfSection instead of pnputil (the fallback when pnputil
+    leaves no connsec service; see C:\Windows\INF\setupapi.dev.log).
 
 .PARAMETER NoStart
     Install only; do not start the service.
@@ -67,6 +76,7 @@ param(
     [ValidateSet(0, 1)][int]$RestoreOnUnload = -1,
     [ValidateSet(0, 1)][int]$AllowUnsafeDacl = -1,
     [ValidateSet('logman', 'tracelog', 'wpr')][string]$TraceTool = 'logman',
+    [switch]$UseInstallHinfSection,
     [switch]$NoStart,
     [switch]$NewSnapshot,
     [switch]$Force
@@ -127,6 +137,9 @@ try {
 
     Write-ConnsecStep 'Original connection-object security descriptor'
     $svc = Get-ConnsecDriverService
+    if (-not (Test-Path -LiteralPath (Join-Path $script:ConnsecStateDir 'access-baseline.json'))) {
+        Write-Warning 'No access baseline yet: Test-ConnsecAccess.ps1 compares with one. Run .\Test-ConnsecAccess.ps1 -SaveBaseline before this install (docs/walkthrough.md, step 7).'
+    }
     if ((Test-Path -LiteralPath $script:ConnsecOriginalSddlFile) -and -not $NewSnapshot) {
         # Uninstall-Connsec.ps1 deletes the snapshot once the original is back; one that is still
         # here belongs to an earlier install whose descriptor was not proven restored.
@@ -146,13 +159,23 @@ try {
 
     Write-ConnsecStep 'Driver package'
     $inf = Join-Path $package $script:ConnsecInfName
-    if ($PSCmdlet.ShouldProcess($inf, 'pnputil /add-driver /install')) {
-        # 3010 = installed, reboot required.
-        $result = Invoke-ConnsecNative -FilePath 'pnputil.exe' -ArgumentList @('/add-driver', $inf, '/install') -AllowedExitCodes @(0, 3010) -PassThruExitCode
-        $result.Output | ForEach-Object { Write-Host $_ }
-        if ($result.ExitCode -eq 3010) { Write-Warning 'pnputil asks for a reboot before the driver can start.' }
+    $infPath = [IO.Path]::GetFullPath($inf)
+    $how = if ($UseInstallHinfSection) { 'rundll32 setupapi.dll,InstallHinfSection DefaultInstall.NTamd64 132' } else { 'pnputil /add-driver /install' }
+    if ($PSCmdlet.ShouldProcess($infPath, $how)) {
+        if ($UseInstallHinfSection) {
+            # 132 = 128 (the INF's folder is the source path) + 4 (ask before rebooting). rundll32
+            # reports nothing through its exit code; the service check below decides.
+            [void](Invoke-ConnsecNative -FilePath 'rundll32.exe' -ArgumentList @('setupapi.dll,InstallHinfSection', 'DefaultInstall.NTamd64', '132', $infPath) -AllowedExitCodes @(0, 1))
+        } else {
+            # 3010 = installed, reboot required; 259 (ERROR_NO_MORE_ITEMS) = staged, nothing to
+            # install on a device, as a reinstall of the same package can report.
+            $result = Invoke-ConnsecNative -FilePath 'pnputil.exe' -ArgumentList @('/add-driver', $infPath, '/install') -AllowedExitCodes @(0, 3010, 259) -PassThruExitCode
+            $result.Output | ForEach-Object { Write-Host $_ }
+            if ($result.ExitCode -eq 3010) { Write-Warning 'pnputil asks for a reboot before the driver can start.' }
+            if ($result.ExitCode -eq 259) { Write-Host 'pnputil: 259, the package is staged and there was no device to install it on (expected for a reinstall).' }
+        }
         $svc = Get-ConnsecDriverService
-        if ($null -eq $svc) { throw "pnputil succeeded but no '$($script:ConnsecServiceName)' service exists: check the INF's [DefaultInstall.NTamd64.Services] section." }
+        if ($null -eq $svc) { throw "$how finished but no '$($script:ConnsecServiceName)' service exists: read C:\Windows\INF\setupapi.dev.log, then try -UseInstallHinfSection (docs/inf.md)." }
         Write-Host "Service $($svc.Name): $($svc.State), start mode $($svc.StartMode), binary $($svc.PathName)"
     }
 
@@ -212,7 +235,7 @@ try {
     }
 
     Write-ConnsecStep 'Done'
-    Write-Host 'Next: .\Test-ConnsecAccess.ps1 (status and probe as administrator and as a standard user).'
+    Write-Host 'Next: .\Test-ConnsecAccess.ps1 (status and probe as administrator and as standard users, against the baseline).'
     exit 0
 } catch {
     if ($captureRunning) {

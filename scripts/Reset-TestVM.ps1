@@ -5,8 +5,15 @@
     debug print filter removed; optionally removes the test certificate and the test user.
 
 .DESCRIPTION
-    Run after Uninstall-Connsec.ps1. Refuses to run while the connsec service still exists
-    (turning test signing off would leave an installed driver that cannot load), unless -Force.
+    Run after Uninstall-Connsec.ps1. Refuses to run, unless -Force, while
+    - the connsec service still exists (turning test signing off would leave an installed driver
+      that cannot load);
+    - the driver's stored original descriptor (Parameters\OriginalDacl) still exists: the
+      original DACL of the WFP connection objects has not been verified back, and this value may
+      be the only copy of it;
+    - the kit's own snapshot (%ProgramData%\connsec-kit\original-connection-sd.sddl) still
+      exists: Uninstall-Connsec.ps1 deletes it only after it has proven the original is back.
+    With -Force it warns, prints the stored original, and goes on.
     Secure Boot and BitLocker are not touched: turn Secure Boot back on in the VM firmware; the
     BitLocker suspension ended with the first reboot.
 
@@ -22,13 +29,17 @@
     Remove CN=WDRLocalTestCert from LocalMachine Root and TrustedPublisher.
 
 .PARAMETER RemoveTestUser
-    Delete the local user created by Test-ConnsecAccess.ps1 (-TestUserName, default connsec-test).
+    Delete the local users created by Test-ConnsecAccess.ps1 (-TestUserName, default connsec-test,
+    and -NcoUserName, default connsec-nco).
+
+.PARAMETER NcoUserName
+    The Network Configuration Operators test user of Test-ConnsecAccess.ps1 (default connsec-nco).
 
 .PARAMETER Restart
     Reboot at the end.
 
 .PARAMETER Force
-    Run although the connsec service is still installed.
+    Run although the connsec service, Parameters\OriginalDacl or the kit's snapshot still exist.
 
 .EXAMPLE
     .\Reset-TestVM.ps1 -WhatIf
@@ -43,6 +54,7 @@ param(
     [switch]$RemoveCertificate,
     [switch]$RemoveTestUser,
     [ValidatePattern('^[A-Za-z0-9_.-]{1,20}$')][string]$TestUserName = 'connsec-test',
+    [ValidatePattern('^[A-Za-z0-9_.-]{1,20}$')][string]$NcoUserName = 'connsec-nco',
     [switch]$Restart,
     [switch]$Force
 )
@@ -54,6 +66,18 @@ try {
     Assert-ConnsecAdministrator
     if ($null -ne (Get-ConnsecDriverService) -and -not $Force) {
         throw 'The connsec service is still installed: run Uninstall-Connsec.ps1 first (or pass -Force).'
+    }
+    $unfinished = @()
+    $stored = Get-ItemProperty -LiteralPath $script:ConnsecParametersKey -Name $script:ConnsecOriginalDaclValue -ErrorAction SilentlyContinue
+    if ($null -ne $stored) {
+        $hex = -join ($stored.($script:ConnsecOriginalDaclValue) | ForEach-Object { $_.ToString('x2') })
+        $unfinished += "$($script:ConnsecParametersKey)\$($script:ConnsecOriginalDaclValue) still holds the original descriptor (hex $hex; decode it with connsecctl explain): the original DACL has not been verified back. Run Uninstall-Connsec.ps1."
+    }
+    if (Test-Path -LiteralPath $script:ConnsecOriginalSddlFile) {
+        $unfinished += "The kit's snapshot $($script:ConnsecOriginalSddlFile) still exists ($((Get-Content -LiteralPath $script:ConnsecOriginalSddlFile -Raw).Trim())): Uninstall-Connsec.ps1 has not proven the original DACL is back."
+    }
+    foreach ($u in $unfinished) {
+        if ($Force) { Write-Warning $u } else { throw "$u (Or pass -Force.)" }
     }
 
     Write-ConnsecStep 'Driver Verifier'
@@ -104,14 +128,16 @@ try {
     }
 
     if ($RemoveTestUser) {
-        Write-ConnsecStep 'Test user'
-        if ([ADSI]::Exists("WinNT://$env:COMPUTERNAME/$TestUserName,user")) {
-            if ($PSCmdlet.ShouldProcess("local user $TestUserName", 'Delete')) {
-                ([ADSI]"WinNT://$env:COMPUTERNAME,computer").Delete('User', $TestUserName)
-                Write-Host "Deleted $TestUserName (its profile folder under C:\Users stays)."
+        Write-ConnsecStep 'Test users'
+        foreach ($name in @($TestUserName, $NcoUserName)) {
+            if ([ADSI]::Exists("WinNT://$env:COMPUTERNAME/$name,user")) {
+                if ($PSCmdlet.ShouldProcess("local user $name", 'Delete')) {
+                    ([ADSI]"WinNT://$env:COMPUTERNAME,computer").Delete('User', $name)
+                    Write-Host "Deleted $name (its profile folder under C:\Users stays)."
+                }
+            } else {
+                Write-Host "No local user $name."
             }
-        } else {
-            Write-Host "No local user $TestUserName."
         }
     }
 

@@ -2,25 +2,37 @@
 <#
 .SYNOPSIS
     Uninstalls connsec: stops the service (the driver restores the original DACL when
-    RestoreOnUnload = 1), checks the descriptor against the snapshot taken at install and
-    restores it if needed, removes the driver package and the service.
+    RestoreOnUnload = 1), checks the descriptor against the driver's stored original
+    (Parameters\OriginalDacl) or the kit's snapshot and restores it if needed, removes the driver
+    package and the service.
 
 .DESCRIPTION
     1. Starts an ETW capture, stops the service, stops the capture and prints the events (the
        driver's restore outcome is among them).
-    2. Compares the DACL of the WFP connection objects with
-       %ProgramData%\connsec-kit\original-connection-sd.sddl (saved by Install-Connsec.ps1).
-       When they differ (RestoreOnUnload = 0, or the restore failed), writes the original DACL
-       back with FwpmConnectionSetSecurityInfo0 and checks again.
-    3. pnputil /delete-driver <oemNN.inf> /uninstall for every published copy of connsec.inf
+    2. Finds the original descriptor. The driver keeps a durable copy in the REG_BINARY value
+       HKLM\SYSTEM\CurrentControlSet\Services\connsec\Parameters\OriginalDacl (the
+       self-relative bytes FwpmConnectionGetSecurityInfo0 returned before connsec first set its
+       DACL; docs/original-descriptor.md) and deletes it after a verified restore at unload. If
+       the value is still there (RestoreOnUnload = 0, a failed restore, or the driver never
+       unloaded: a crash, a reboot, a driver that is gone), it is the original, also when the
+       driver is no longer installed or running. Otherwise the kit's snapshot
+       %ProgramData%\connsec-kit\original-connection-sd.sddl (saved by Install-Connsec.ps1) is.
+    3. Compares the live DACL of the WFP connection objects with that original. When they differ,
+       writes the original DACL back with FwpmConnectionSetSecurityInfo0 (the same call the kit
+       uses, Set-ConnsecConnectionDacl: protected or not as the original was) and reads it back.
+       Only when the live DACL then equals the original is OriginalDacl deleted. If it does not
+       (or the original cannot be read), the script stops here and removes nothing: deleting the
+       service would delete Parameters\OriginalDacl, the only copy the driver made.
+    4. pnputil /delete-driver <oemNN.inf> /uninstall for every published copy of connsec.inf
        (a primitive driver needs no uninstall section: Windows undoes the install), then deletes
        the service with sc.exe if it still exists.
-    4. Optionally removes the test certificate from LocalMachine Root and TrustedPublisher.
+    5. Optionally removes the test certificate from LocalMachine Root and TrustedPublisher.
 
     Every change supports -WhatIf and -Confirm. Exit code 0 on success, 1 on failure.
 
 .PARAMETER OriginalSddlPath
-    Snapshot to compare with / restore from (default: the one Install-Connsec.ps1 saved).
+    The kit's snapshot, used when Parameters\OriginalDacl does not exist (default: the one
+    Install-Connsec.ps1 saved).
 
 .PARAMETER RemoveCertificate
     Also remove CN=WDRLocalTestCert from LocalMachine Root and TrustedPublisher.
@@ -58,6 +70,26 @@ function Find-PublishedInf {
         if ($null -ne $text -and $text -match '(?im)^\s*ServiceBinary\s*=\s*[^;\r\n]*\\connsec\.sys\b') { $found += $file.Name }
     }
     return $found
+}
+
+function Get-StoredOriginalDacl {
+    <#
+    .SYNOPSIS
+        The driver's durable original (Parameters\OriginalDacl) as SDDL, or $null when the value
+        (or the service key) does not exist. Throws when the value exists but is not a readable
+        self-relative security descriptor.
+    #>
+    $item = Get-ItemProperty -LiteralPath $script:ConnsecParametersKey -Name $script:ConnsecOriginalDaclValue -ErrorAction SilentlyContinue
+    if ($null -eq $item) { return $null }
+    $bytes = $item.($script:ConnsecOriginalDaclValue)
+    if ($bytes -isnot [byte[]] -or $bytes.Length -lt 20) {
+        throw "$($script:ConnsecParametersKey)\$($script:ConnsecOriginalDaclValue) is not a REG_BINARY security descriptor."
+    }
+    $raw = New-Object System.Security.AccessControl.RawSecurityDescriptor -ArgumentList @($bytes, 0)
+    if ($null -eq $raw.DiscretionaryAcl) {
+        throw "$($script:ConnsecParametersKey)\$($script:ConnsecOriginalDaclValue) holds a NULL DACL; connsec never sets one, so it cannot be restored by this kit."
+    }
+    return $raw.GetSddlForm([System.Security.AccessControl.AccessControlSections]::All)
 }
 
 function Remove-ConnsecCertificate {
@@ -101,37 +133,75 @@ try {
     }
 
     Write-ConnsecStep 'Original connection-object descriptor'
-    # Problems here are recorded and the removal goes on: a driver package left behind would be
-    # worse than a descriptor to fix by hand. The exit code is 1 when any was recorded.
-    try {
+    # The driver's stored original (Parameters\OriginalDacl) must never be lost before the live
+    # DACL is proven equal to it: a failure here stops the script before the service (and with it
+    # the value) is deleted. Without it, a mismatch with the kit's snapshot is recorded and the
+    # removal goes on: a driver package left behind would be worse than a descriptor to fix by
+    # hand. The exit code is 1 when any problem was recorded.
+    $stored = Get-StoredOriginalDacl
+    $snapshot = $null
+    if (Test-Path -LiteralPath $OriginalSddlPath) { $snapshot = (Get-Content -LiteralPath $OriginalSddlPath -Raw).Trim() }
+    if ($null -ne $stored) {
+        Write-Host "Parameters\$($script:ConnsecOriginalDaclValue) is present (the driver did not restore and delete it): it is the original."
+        Write-Host "Stored:   $stored"
+        if ($null -ne $snapshot -and (Get-ConnsecDaclPart -Sddl $snapshot) -ne (Get-ConnsecDaclPart -Sddl $stored)) {
+            Write-Warning "The kit's snapshot ($OriginalSddlPath) differs from the driver's stored original; restoring the stored one. Snapshot: $snapshot"
+        }
         $live = Get-ConnsecConnectionSddl
         Write-Host "Live:     $live"
-        if (-not (Test-Path -LiteralPath $OriginalSddlPath)) {
-            Write-Warning "No snapshot at $OriginalSddlPath (Install-Connsec.ps1 saves it): cannot prove the original DACL is back."
-        } else {
-            $original = (Get-Content -LiteralPath $OriginalSddlPath -Raw).Trim()
-            Write-Host "Original: $original"
-            if ((Get-ConnsecDaclPart -Sddl $live) -eq (Get-ConnsecDaclPart -Sddl $original)) {
-                Write-Host 'The DACL is the original one.' -ForegroundColor Green
+        $restoreSkipped = $false
+        if ((Get-ConnsecDaclPart -Sddl $live) -ne (Get-ConnsecDaclPart -Sddl $stored)) {
+            if ($PSCmdlet.ShouldProcess('WFP connection objects', "Restore DACL $(Get-ConnsecDaclPart -Sddl $stored)")) {
+                Set-ConnsecConnectionDacl -Sddl $stored
+                $live = Get-ConnsecConnectionSddl
+                Write-Host "After restore: $live"
             } else {
-                Write-Warning 'The DACL differs from the original (RestoreOnUnload = 0, or the restore failed).'
-                if ($PSCmdlet.ShouldProcess('WFP connection objects', "Restore DACL $(Get-ConnsecDaclPart -Sddl $original)")) {
-                    Set-ConnsecConnectionDacl -Sddl $original
-                    $after = Get-ConnsecConnectionSddl
-                    Write-Host "After restore: $after"
-                    if ((Get-ConnsecDaclPart -Sddl $after) -ne (Get-ConnsecDaclPart -Sddl $original)) {
-                        throw 'The DACL is still not the original after writing it back (BFE may merge inherited ACEs; compare the two lines above).'
-                    }
-                    Write-Host 'Original DACL restored.' -ForegroundColor Green
-                }
-            }
-            if (-not $KeepSnapshot -and -not $WhatIfPreference) {
-                Remove-Item -LiteralPath $OriginalSddlPath -Force
+                $restoreSkipped = $true
             }
         }
-    } catch {
-        $failures += "descriptor: $($_.Exception.Message) (snapshot kept at $OriginalSddlPath)"
-        Write-Warning $failures[-1]
+        if ($restoreSkipped) {
+            Write-Host '(-WhatIf) the stored original would be written back and verified before anything is removed.'
+        } elseif ((Get-ConnsecDaclPart -Sddl $live) -ne (Get-ConnsecDaclPart -Sddl $stored)) {
+            throw "The live DACL is not the stored original after writing it back: nothing was removed, and Parameters\$($script:ConnsecOriginalDaclValue) is kept. Compare the lines above, fix the DACL (or run this script again), then uninstall."
+        } else {
+            Write-Host 'The DACL is the stored original.' -ForegroundColor Green
+        }
+        if (-not $restoreSkipped -and $PSCmdlet.ShouldProcess("$($script:ConnsecParametersKey)\$($script:ConnsecOriginalDaclValue)", 'Delete (the original is verified back)')) {
+            Remove-ItemProperty -LiteralPath $script:ConnsecParametersKey -Name $script:ConnsecOriginalDaclValue
+        }
+        if ($null -ne $snapshot -and -not $KeepSnapshot -and -not $WhatIfPreference) {
+            Remove-Item -LiteralPath $OriginalSddlPath -Force
+        }
+    } else {
+        try {
+            $live = Get-ConnsecConnectionSddl
+            Write-Host "Live:     $live"
+            if ($null -eq $snapshot) {
+                Write-Warning "Neither Parameters\$($script:ConnsecOriginalDaclValue) nor a snapshot at $OriginalSddlPath (Install-Connsec.ps1 saves it): cannot prove the original DACL is back."
+            } else {
+                Write-Host "Original: $snapshot (the kit's snapshot; the driver kept no stored original, so it restored and deleted it, or never applied its DACL)"
+                if ((Get-ConnsecDaclPart -Sddl $live) -eq (Get-ConnsecDaclPart -Sddl $snapshot)) {
+                    Write-Host 'The DACL is the original one.' -ForegroundColor Green
+                } else {
+                    Write-Warning 'The DACL differs from the original (RestoreOnUnload = 0, or the restore failed).'
+                    if ($PSCmdlet.ShouldProcess('WFP connection objects', "Restore DACL $(Get-ConnsecDaclPart -Sddl $snapshot)")) {
+                        Set-ConnsecConnectionDacl -Sddl $snapshot
+                        $after = Get-ConnsecConnectionSddl
+                        Write-Host "After restore: $after"
+                        if ((Get-ConnsecDaclPart -Sddl $after) -ne (Get-ConnsecDaclPart -Sddl $snapshot)) {
+                            throw 'The DACL is still not the original after writing it back (BFE may merge inherited ACEs; compare the two lines above).'
+                        }
+                        Write-Host 'Original DACL restored.' -ForegroundColor Green
+                    }
+                }
+                if (-not $KeepSnapshot -and -not $WhatIfPreference) {
+                    Remove-Item -LiteralPath $OriginalSddlPath -Force
+                }
+            }
+        } catch {
+            $failures += "descriptor: $($_.Exception.Message) (snapshot kept at $OriginalSddlPath)"
+            Write-Warning $failures[-1]
+        }
     }
 
     Write-ConnsecStep 'Driver package'

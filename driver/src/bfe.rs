@@ -9,7 +9,7 @@
 
 use core::{ffi::c_void, ptr};
 
-use connsec_policy::BfeState;
+use connsec_nt::BfeState;
 use wdk_sys::{NTSTATUS, PDEVICE_OBJECT};
 
 use crate::{status, wfp};
@@ -22,13 +22,7 @@ pub(crate) fn current_state() -> BfeState {
     unsafe {
         state = wfp::FwpmBfeStateGet0();
     }
-    to_bfe_state(state)
-}
-
-/// The portable view of an `FWPM_SERVICE_STATE` (a C enum: `i32` as bindgen emits it for MSVC;
-/// `u32::try_from` accepts either signedness).
-pub(crate) fn to_bfe_state(state: wfp::FWPM_SERVICE_STATE) -> BfeState {
-    u32::try_from(state).map_or(BfeState::Unknown(u32::MAX), BfeState::from)
+    BfeState::from_raw(state)
 }
 
 /// A live BFE state-change subscription, ended exactly once.
@@ -97,19 +91,3 @@ impl Drop for BfeSubscription {
 // SAFETY: the change handle may be used from any thread; the driver's global state that holds
 // it is serialised by the driver's wait lock.
 unsafe impl Send for BfeSubscription {}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn service_states_map_to_the_policy_view() {
-        assert_eq!(to_bfe_state(0), BfeState::Stopped);
-        assert_eq!(to_bfe_state(1), BfeState::StartPending);
-        assert_eq!(to_bfe_state(2), BfeState::StopPending);
-        assert_eq!(to_bfe_state(3), BfeState::Running);
-        assert_eq!(to_bfe_state(4), BfeState::Unknown(4));
-        // A negative C enum value cannot be a state; it is reported, not wrapped.
-        assert_eq!(to_bfe_state(-1), BfeState::Unknown(u32::MAX));
-    }
-}

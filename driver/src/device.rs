@@ -20,7 +20,7 @@ use crate::status;
 
 /// `SDDL_DEVOBJ_KERNEL_ONLY` from `wdmsec.h`, which is not among the headers wdk-sys binds:
 /// a protected DACL with no entries, so only kernel-mode code can open the device.
-static SDDL_DEVOBJ_KERNEL_ONLY: &[u16] = connsec_callout::wide!("D:P");
+static SDDL_DEVOBJ_KERNEL_ONLY: &[u16] = connsec_nt::wide!("D:P");
 
 /// The control device; deleted exactly once, by [`ControlDevice::delete`] or by `Drop`.
 pub(crate) struct ControlDevice {
@@ -99,7 +99,7 @@ impl ControlDevice {
             unsafe {
                 call_unsafe_wdf_function_binding!(WdfDeviceInitFree, device_init);
             }
-            return Err(failure);
+            return Err(failure.into());
         }
         if device.is_null() {
             return Err(STATUS_INVALID_DEVICE_STATE);

@@ -1,51 +1,57 @@
 //! The kernel implementation of the policy crate's `FilterEngine` trait.
 //!
 //! It only moves bytes and statuses between WFP and `connsec_policy::Controller`, which decides
-//! everything (when to apply, what to snapshot, what to restore). Each session is an [`Engine`]
-//! (closed exactly once), each engine allocation a [`WfpSecurityDescriptor`] (freed exactly
+//! everything (when to apply, what to snapshot, what to restore). Each session is a non-dynamic
+//! [`EngineSession`] (closed exactly once), each engine allocation a [`WfpSecurityDescriptor`] (freed exactly
 //! once). Every method runs at `PASSIVE_LEVEL`, under the driver's wait lock.
 
 use core::ptr;
 
-use connsec_policy::{BfeState, FilterEngine, NtStatus};
-use wdk_sys::STATUS_INVALID_PARAMETER;
+use connsec_nt::security_info::DACL_SECURITY_INFORMATION;
+use connsec_nt::{BfeState, NtStatus};
+use connsec_policy::FilterEngine;
 
-use crate::{bfe, engine::Engine, status, wfp, wfp_box::WfpSecurityDescriptor};
-
-/// `DACL_SECURITY_INFORMATION`: the only part of the descriptor the driver reads.
-const DACL_SECURITY_INFORMATION: u32 = connsec_policy::policy::DACL_SECURITY_INFORMATION;
+use crate::session::{EngineSession, SessionKind};
+use crate::{bfe, status, wfp, wfp_box::WfpSecurityDescriptor};
 
 /// The filter engine as seen from kernel mode.
 #[derive(Debug, Default)]
 pub(crate) struct KernelEngine;
 
 impl FilterEngine for KernelEngine {
-    type Session = Engine;
+    type Session = EngineSession;
     type Allocation = WfpSecurityDescriptor;
 
     fn bfe_state(&mut self) -> BfeState {
         bfe::current_state()
     }
 
-    fn open_session(&mut self) -> Result<Engine, NtStatus> {
-        Engine::open().map_err(status::to_policy)
+    fn open_session(&mut self) -> Result<EngineSession, NtStatus> {
+        EngineSession::open(SessionKind::NonDynamic)
     }
 
-    fn close_session(&mut self, session: Engine) {
+    fn close_session(&mut self, session: EngineSession) {
         // The flow has no use for the status: the handle is released either way.
         let _status = session.close();
     }
 
     fn get_connection_security(
         &mut self,
-        session: &Engine,
+        session: &EngineSession,
     ) -> Result<WfpSecurityDescriptor, NtStatus> {
+        // Every out-parameter gets a place: the kernel declaration (`fwpmk.h`) marks all four
+        // pointers into the descriptor as outputs, not optional, and Microsoft's samples pass
+        // locals. Only `descriptor` is used; the others point into it.
+        let mut owner: wfp::PSID = ptr::null_mut();
+        let mut group: wfp::PSID = ptr::null_mut();
         let mut dacl: *mut wfp::ACL = ptr::null_mut();
+        let mut sacl: *mut wfp::ACL = ptr::null_mut();
         let mut descriptor: wfp::PSECURITY_DESCRIPTOR = ptr::null_mut();
         let read;
         // SAFETY: 1. `session` is an open engine handle, borrowed for the call;
-        //         2. owner, group and SACL are not requested and their out-pointers may be
-        //            NULL; `dacl` and `descriptor` are valid places for the outputs;
+        //         2. `owner`, `group`, `dacl`, `sacl` and `descriptor` are valid places for the
+        //            outputs (owner, group and SACL are not requested and stay NULL or point
+        //            into the descriptor);
         //         3. no transaction is open on the session (the flow never begins one);
         //         4. PASSIVE_LEVEL (under the driver's wait lock, from DriverEntry, the BFE
         //            callback or unload).
@@ -53,18 +59,18 @@ impl FilterEngine for KernelEngine {
             read = wfp::FwpmConnectionGetSecurityInfo0(
                 session.handle(),
                 DACL_SECURITY_INFORMATION,
-                ptr::null_mut(),
-                ptr::null_mut(),
+                &raw mut owner,
+                &raw mut group,
                 &raw mut dacl,
-                ptr::null_mut(),
+                &raw mut sacl,
                 &raw mut descriptor,
             );
         }
-        status::check(read).map_err(status::to_policy)?;
+        status::check(read)?;
         // SAFETY: 1. `descriptor` was just returned by a successful
-        //            FwpmConnectionGetSecurityInfo0 and is owned by nothing else (`dacl` points
-        //            into it and is not used again).
-        unsafe { WfpSecurityDescriptor::from_engine(descriptor) }.map_err(status::to_policy)
+        //            FwpmConnectionGetSecurityInfo0 and is owned by nothing else (the other
+        //            outputs point into it and are not used again).
+        unsafe { WfpSecurityDescriptor::from_engine(descriptor) }.map_err(NtStatus::from_raw)
     }
 
     fn allocation_bytes<'a>(&self, allocation: &'a WfpSecurityDescriptor) -> &'a [u8] {
@@ -77,25 +83,25 @@ impl FilterEngine for KernelEngine {
 
     fn set_connection_dacl(
         &mut self,
-        session: &Engine,
+        session: &EngineSession,
         security_info: u32,
         dacl: &[u8],
     ) -> Result<(), NtStatus> {
         // A whole ACL starts with its 8-byte header; anything shorter is a bug upstream, and
         // an empty slice must never become the NULL DACL ("full access to everyone").
         if dacl.len() < 8 {
-            return Err(status::to_policy(STATUS_INVALID_PARAMETER));
+            return Err(NtStatus::INVALID_PARAMETER);
         }
         // `ACL` has 16-bit fields; pool buffers are 16-byte aligned and the policy crate's ACL
         // offsets are multiples of 4, so this holds, but it is checked rather than assumed.
         if dacl.as_ptr().align_offset(align_of::<wfp::ACL>()) != 0 {
-            return Err(status::to_policy(STATUS_INVALID_PARAMETER));
+            return Err(NtStatus::INVALID_PARAMETER);
         }
         #[allow(clippy::cast_ptr_alignment, reason = "alignment checked just above")]
         let acl = dacl.as_ptr().cast::<wfp::ACL>();
         let set;
         // SAFETY: 1. `session` is an open engine handle with no transaction in progress, in a
-        //            non-dynamic session (`Engine::open`), as the function requires;
+        //            non-dynamic session (`SessionKind::NonDynamic`), as the function requires;
         //         2. `dacl` is a whole, valid ACL built (or snapshotted) and checked by the
         //            policy crate, non-NULL and aligned (checked above),
         //            and only read during the call;
@@ -111,6 +117,6 @@ impl FilterEngine for KernelEngine {
                 ptr::null(),
             );
         }
-        status::check(set).map_err(status::to_policy)
+        status::check(set)
     }
 }

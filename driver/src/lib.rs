@@ -19,9 +19,10 @@
 //! | [`device::ControlDevice`] | `WdfControlDeviceInitAllocate` + `WdfDeviceCreate` | `WdfObjectDelete` |
 //! | [`timer::RetryTimer`] | `WdfTimerCreate` (passive-level, one-shot) | `WdfTimerStop` (wait) + `WdfObjectDelete` |
 //! | [`registry::ParametersKey`] | `WdfDriverOpenParametersRegistryKey` | `WdfRegistryClose` |
+//! | `original::WritableKey` (per `OriginalDacl` operation) | `WdfDriverOpenParametersRegistryKey` | `WdfRegistryClose` |
 //! | [`pool::PoolBuffer`] | `ExAllocatePool2` (via `WdkAllocator`, fallibly) | `ExFreePool` |
 //! | [`bfe::BfeSubscription`] | `FwpmBfeStateSubscribeChanges0` | `FwpmBfeStateUnsubscribeChanges0` |
-//! | [`engine::Engine`] | `FwpmEngineOpen0` (non-dynamic session) | `FwpmEngineClose0` |
+//! | [`session::EngineSession`] | `FwpmEngineOpen0` (dynamic or non-dynamic session) | `FwpmEngineClose0` |
 //! | [`wfp_box::WfpSecurityDescriptor`] | `FwpmConnectionGetSecurityInfo0` | `FwpmFreeMemory0` |
 //!
 //! Global state lives in one `static` behind a `WDFWAITLOCK` ([`global`]), because the BFE
@@ -62,12 +63,13 @@ pub(crate) use connsec_wfp_sys as wfp;
 mod bfe;
 mod callout;
 mod device;
-mod engine;
 mod etw;
 mod global;
 mod kernel_engine;
+mod original;
 mod pool;
 mod registry;
+mod session;
 mod state;
 mod status;
 mod timer;
@@ -75,14 +77,14 @@ mod wfp_box;
 
 use core::{ffi::c_void, ptr};
 
+use connsec_callout::lifecycle::{self, CalloutAction};
 use connsec_events::EtwSink;
-use connsec_policy::{BfeState, Config, PolicyError};
+use connsec_policy::{BfeState, Config, registry_read};
 #[cfg(not(test))]
 use wdk_alloc::WdkAllocator;
 use wdk_sys::{
     _WDF_DRIVER_INIT_FLAGS, NTSTATUS, PCUNICODE_STRING, PDRIVER_OBJECT, STATUS_INTERNAL_ERROR,
-    STATUS_INVALID_PARAMETER, STATUS_OBJECT_NAME_NOT_FOUND, STATUS_SUCCESS, ULONG,
-    WDF_DRIVER_CONFIG, WDF_NO_OBJECT_ATTRIBUTES, WDFDRIVER, WDFTIMER,
+    STATUS_SUCCESS, ULONG, WDF_DRIVER_CONFIG, WDF_NO_OBJECT_ATTRIBUTES, WDFDRIVER, WDFTIMER,
     call_unsafe_wdf_function_binding,
 };
 
@@ -98,11 +100,6 @@ use crate::{
 #[cfg(not(test))]
 #[global_allocator]
 static GLOBAL_ALLOCATOR: WdkAllocator = WdkAllocator;
-
-/// The status `DriverEntry` fails with when the `Parameters` key is invalid or the policy
-/// crate refuses the DACL (after a `ConfigError` or `PolicyRefused` event that says why).
-/// The service control manager shows it as "The parameter is incorrect" (Win32 error 87).
-const STATUS_BAD_CONFIGURATION: NTSTATUS = STATUS_INVALID_PARAMETER;
 
 /// `DriverEntry`: called by the framework's `FxDriverEntry` once, at `PASSIVE_LEVEL`, in a system
 /// thread. It lives in the `INIT` section, which the kernel discards after it returns.
@@ -183,7 +180,6 @@ pub unsafe extern "system" fn driver_entry(
         callout: None,
         policy,
         retry,
-        retries: 0,
         device,
         etw,
     };
@@ -281,16 +277,18 @@ fn create_wdf_driver(
 fn load_policy(driver: WDFDRIVER) -> Result<PolicyState, NTSTATUS> {
     let values = match ParametersKey::open(driver) {
         Ok(key) => key.read_all().map_err(|(name, status)| {
-            connsec_events::parameter_read_failed(name, status::to_policy(status).0);
-            status
+            connsec_events::parameter_read_failed(name, status);
+            status.to_raw()
         })?,
-        // No Parameters key at all is a configuration like any other with no values: the
-        // policy crate reports what is missing (ConfigError) and the load fails clearly.
-        Err(STATUS_OBJECT_NAME_NOT_FOUND) => ParameterValues::none(),
+        // No Parameters key at all reads as no values (`registry_read` decides): the policy
+        // crate then reports what is missing (ConfigError) and the load fails clearly.
         Err(status) => {
-            // An empty value name: the key itself could not be opened.
-            connsec_events::parameter_read_failed("", status::to_policy(status).0);
-            return Err(status);
+            registry_read::on_key_open_failure(status).map_err(|status| {
+                // An empty value name: the key itself could not be opened.
+                connsec_events::parameter_read_failed("", status);
+                status.to_raw()
+            })?;
+            ParameterValues::none()
         }
     };
 
@@ -301,27 +299,15 @@ fn load_policy(driver: WDFDRIVER) -> Result<PolicyState, NTSTATUS> {
     })
     .map_err(|error| {
         connsec_events::config_error(&error);
-        STATUS_BAD_CONFIGURATION
+        error.fault().status().to_raw()
     })?;
-    PolicyState::build(&config).map_err(|error| match error {
+    PolicyState::build(&config, driver).map_err(|error| match error {
         BuildError::Policy(error) => {
             connsec_events::policy_error(&error);
-            policy_status(&error)
+            error.fault().status().to_raw()
         }
         BuildError::Status(status) => status,
     })
-}
-
-/// The `DriverEntry` status for a DACL the policy crate would not build.
-const fn policy_status(error: &PolicyError<'_>) -> NTSTATUS {
-    match error {
-        // The configuration's fault: a clear "bad parameter".
-        PolicyError::Config(_) | PolicyError::Unsafe(_) | PolicyError::TooLarge { .. } => {
-            STATUS_BAD_CONFIGURATION
-        }
-        // Ours: `required_len` sized the buffer, and the codec produced the bytes.
-        PolicyError::BufferTooSmall { .. } | PolicyError::InvalidAcl(_) => STATUS_INTERNAL_ERROR,
-    }
 }
 
 /// `EvtDriverUnload`: tears down in the safe order ([`DriverState::shutdown`]). `PASSIVE_LEVEL`;
@@ -354,7 +340,7 @@ extern "C" fn evt_retry_timer(_timer: WDFTIMER) {
 #[unsafe(link_section = "PAGE")]
 extern "C" fn bfe_state_changed(_context: *mut c_void, new_state: wfp::FWPM_SERVICE_STATE) {
     wdk::paged_code!();
-    let new_state = bfe::to_bfe_state(new_state);
+    let new_state = BfeState::from_raw(new_state);
     GLOBAL.with(|slot| {
         if let Some(state) = slot {
             state
@@ -362,27 +348,12 @@ extern "C" fn bfe_state_changed(_context: *mut c_void, new_state: wfp::FWPM_SERV
                 .controller()
                 .on_bfe_state_change(new_state, &mut EtwSink);
             state.schedule_retry();
-            // The callouts follow BFE: registered on RUNNING if they are not (a boot-start
-            // driver loads before BFE), released when BFE stops (it drops their objects).
-            match new_state {
-                BfeState::Running => state.register_callout_if_needed(),
-                BfeState::StopPending | BfeState::Stopped => state.release_callout(),
-                BfeState::StartPending | BfeState::Unknown(_) => {}
+            // The callouts follow BFE (`connsec_callout::lifecycle` decides).
+            match lifecycle::on_bfe_state(new_state, state.callout.is_some()) {
+                CalloutAction::Register => state.register_callout_if_needed(),
+                CalloutAction::Release => state.release_callout(),
+                CalloutAction::Nothing => {}
             }
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bad_configuration_is_a_clear_parameter_error() {
-        assert_eq!(STATUS_BAD_CONFIGURATION, STATUS_INVALID_PARAMETER);
-        let unsafe_dacl = PolicyError::Unsafe(connsec_policy::UnsafeReason::EmptyDacl);
-        assert_eq!(policy_status(&unsafe_dacl), STATUS_INVALID_PARAMETER);
-        let ours = PolicyError::BufferTooSmall { needed: 8 };
-        assert_eq!(policy_status(&ours), STATUS_INTERNAL_ERROR);
-    }
 }

@@ -10,17 +10,14 @@
 //! constructor there (`Box::try_new_zeroed_slice`) is still unstable.
 
 use alloc::{boxed::Box, vec::Vec};
-use core::ptr::NonNull;
 
 use wdk_sys::{NTSTATUS, STATUS_INSUFFICIENT_RESOURCES};
 
-/// A zeroed byte buffer of fixed length, owned, freed exactly once when dropped.
-///
-/// The bytes are reached through a raw pointer rather than a `Box` field so that
-/// [`PoolBuffer::as_static_mut`] can hand out a `'static` borrow that outlives moves of this
-/// owner (see there).
+/// A zeroed byte buffer of fixed length, owned, freed exactly once when dropped. It is the
+/// storage the policy crate's `Controller` and `PolicyDacl` own by value
+/// (`AsRef<[u8]> + AsMut<[u8]>`).
 pub(crate) struct PoolBuffer {
-    bytes: NonNull<[u8]>,
+    bytes: Box<[u8]>,
 }
 
 impl PoolBuffer {
@@ -37,57 +34,34 @@ impl PoolBuffer {
         if bytes.capacity() != len {
             return Err(STATUS_INSUFFICIENT_RESOURCES);
         }
-        let bytes = NonNull::from(Box::leak(bytes.into_boxed_slice()));
-        Ok(Self { bytes })
+        Ok(Self {
+            bytes: bytes.into_boxed_slice(),
+        })
     }
 
     /// The bytes.
-    pub(crate) const fn as_slice(&self) -> &[u8] {
-        // SAFETY: 1. `bytes` points at a live allocation owned by `self` (freed only in Drop);
-        //         2. no `as_static_mut` borrow is in use while `self` is used (its contract).
-        unsafe { self.bytes.as_ref() }
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        &self.bytes
     }
 
     /// The bytes, writable (for an FFI call that fills the buffer: its pointer and length are
     /// the slice's).
-    pub(crate) const fn as_mut_slice(&mut self) -> &mut [u8] {
-        // SAFETY: 1. `bytes` points at a live allocation owned by `self` (freed only in Drop);
-        //         2. the borrow of `self` is exclusive, and no `as_static_mut` borrow is in use
-        //            while `self` is used (its contract).
-        unsafe { self.bytes.as_mut() }
-    }
-
-    /// The buffer as a `'static` mutable slice, for the policy `Controller` that lives in the
-    /// driver's global state next to this buffer.
-    ///
-    /// # Safety
-    ///
-    /// The caller must end every use of the returned slice (and of everything borrowed from it)
-    /// before this `PoolBuffer` is dropped, and must not use the `PoolBuffer` in any other way
-    /// (`as_slice`, `as_mut_slice`, this function again) while the slice is in use. `DriverState`
-    /// keeps this by declaring the `Controller` before the buffers, so the `Controller` is
-    /// dropped first, and by never touching the buffers otherwise.
-    pub(crate) const unsafe fn as_static_mut(&mut self) -> &'static mut [u8] {
-        // SAFETY: 1. `bytes` came from `Box::leak` of a live allocation that only `Drop` frees;
-        //         2. the caller guarantees that this borrow ends before that `Drop`, and that
-        //            it is the only one (this function's contract);
-        //         3. moving the `PoolBuffer` does not move the pool allocation.
-        unsafe { self.bytes.as_mut() }
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [u8] {
+        &mut self.bytes
     }
 }
 
-impl Drop for PoolBuffer {
-    fn drop(&mut self) {
-        // SAFETY: 1. `bytes` is the pointer `Box::leak` returned in `try_zeroed`;
-        //         2. no borrow from `as_static_mut` is alive any more (its contract), so the
-        //            box is rebuilt and freed exactly once, through `ExFreePool`.
-        drop(unsafe { Box::from_raw(self.bytes.as_ptr()) });
+impl AsRef<[u8]> for PoolBuffer {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes
     }
 }
 
-// SAFETY: `PoolBuffer` owns plain bytes in non-paged pool; nothing about it is tied to the
-// thread that allocated it, exactly as for `Box<[u8]>`.
-unsafe impl Send for PoolBuffer {}
+impl AsMut<[u8]> for PoolBuffer {
+    fn as_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -105,17 +79,10 @@ mod tests {
     }
 
     #[test]
-    fn a_static_borrow_sees_the_same_bytes_and_ends_before_the_free() {
+    fn moving_the_owner_keeps_the_bytes_where_they_are() {
         let mut buffer = PoolBuffer::try_zeroed(8).expect("allocation");
-        let address = buffer.as_slice().as_ptr();
-        {
-            // SAFETY: 1. the slice is used only inside this block, before `buffer` is dropped
-            //            or used again.
-            let bytes = unsafe { buffer.as_static_mut() };
-            bytes.copy_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8]);
-            assert_eq!(bytes.as_ptr(), address);
-        }
-        // Moving the owner does not move the allocation.
+        buffer.as_mut().copy_from_slice(&[1, 2, 3, 4, 5, 6, 7, 8]);
+        let address = buffer.as_ref().as_ptr();
         let moved = buffer;
         assert_eq!(moved.as_slice(), &[1, 2, 3, 4, 5, 6, 7, 8]);
         assert_eq!(moved.as_slice().as_ptr(), address);

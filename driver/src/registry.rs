@@ -1,23 +1,21 @@
 //! The service's `Parameters` key, read as raw bytes for the policy crate.
 //!
 //! The driver decides nothing here: it asks WDF for each value the policy crate names
-//! (`connsec_policy::config::VALUE_NAMES`, the single source of truth shared with the INF), keeps
-//! the bytes and the `REG_*` type exactly as stored, and hands them to `Config::parse`, which
-//! checks types, lengths, terminators and contents and names the value at fault.
-//!
-//! `WdfDriverOpenParametersRegistryKey` opens `HKLM\…\Services\connsec\Parameters`;
-//! `WdfRegistryQueryValue` is asked twice per value: once with no buffer for the length, then
-//! with a pool buffer of exactly that length (again, once, if the value grew in between: KMDF
-//! then returns `STATUS_BUFFER_OVERFLOW` and copies nothing). A value that is absent
-//! (`STATUS_OBJECT_NAME_NOT_FOUND`) is simply not handed over. All at `PASSIVE_LEVEL`.
+//! (`connsec_policy::config::VALUE_NAMES`, the single source of truth shared with the INF), by
+//! the protocol `connsec_policy::registry_read` decides (probe, read, grow-and-retry once, size
+//! cap), keeps the bytes and the `REG_*` type exactly as stored, and hands them to
+//! `Config::parse`, which checks types, lengths, terminators and contents and names the value
+//! at fault. `WdfDriverOpenParametersRegistryKey` opens `HKLM\…\Services\connsec\Parameters`.
+//! All at `PASSIVE_LEVEL`.
 
 use core::ptr;
 
+use connsec_nt::NtStatus;
+use connsec_policy::registry_read::{self, QueryReply, RegistryQuery};
 use connsec_policy::{RegType, RegValue, config::VALUE_NAMES};
 use wdk_sys::{
-    KEY_QUERY_VALUE, NTSTATUS, STATUS_BUFFER_OVERFLOW, STATUS_BUFFER_TOO_SMALL,
-    STATUS_INVALID_PARAMETER, STATUS_OBJECT_NAME_NOT_FOUND, ULONG, UNICODE_STRING,
-    WDF_NO_OBJECT_ATTRIBUTES, WDFDRIVER, WDFKEY, call_unsafe_wdf_function_binding,
+    KEY_QUERY_VALUE, ULONG, UNICODE_STRING, WDF_NO_OBJECT_ATTRIBUTES, WDFDRIVER, WDFKEY,
+    call_unsafe_wdf_function_binding,
 };
 
 use crate::{pool::PoolBuffer, status};
@@ -45,12 +43,6 @@ const _: () = {
 
 /// The number of values the policy crate reads.
 pub(crate) const VALUE_COUNT: usize = VALUE_NAMES.len();
-
-/// Largest value read, in bytes. The policy crate's own limits are smaller (32 KiB for
-/// `Principals`, 64 KiB for `DaclSddl`); this only keeps a corrupt or hostile value from
-/// costing more than 1 MiB of pool. A larger value is not read at all: it fails the load with
-/// `STATUS_BUFFER_TOO_SMALL` (a `ParameterReadFailed` event that names it).
-const MAX_VALUE_BYTES: ULONG = 1024 * 1024;
 
 /// A value name as UTF-16, in a small fixed buffer (no allocation).
 #[derive(Clone, Copy)]
@@ -151,7 +143,7 @@ pub(crate) struct ParametersKey {
 
 impl ParametersKey {
     /// Opens the key for reading values.
-    pub(crate) fn open(driver: WDFDRIVER) -> Result<Self, NTSTATUS> {
+    pub(crate) fn open(driver: WDFDRIVER) -> Result<Self, NtStatus> {
         let mut key: WDFKEY = ptr::null_mut();
         let opened;
         // SAFETY: 1. `driver` is the live WDFDRIVER from WdfDriverCreate;
@@ -173,7 +165,7 @@ impl ParametersKey {
 
     /// Reads every value in `VALUE_NAMES` (then closes the key). The error names the value
     /// that could not be read.
-    pub(crate) fn read_all(self) -> Result<ParameterValues, (&'static str, NTSTATUS)> {
+    pub(crate) fn read_all(self) -> Result<ParameterValues, (&'static str, NtStatus)> {
         let mut values: [Option<RawValue>; VALUE_COUNT] = [const { None }; VALUE_COUNT];
         for (slot, name) in values.iter_mut().zip(VALUE_NAMES) {
             *slot = self.read(name).map_err(|status| (name, status))?;
@@ -181,100 +173,89 @@ impl ParametersKey {
         Ok(ParameterValues { values })
     }
 
-    /// Reads one value; `Ok(None)` if it does not exist (see [`read_value`]).
-    fn read(&self, name: &'static str) -> Result<Option<RawValue>, NTSTATUS> {
-        let wide = WideName::new(name).ok_or(STATUS_INVALID_PARAMETER)?;
-        let unicode = wide.unicode_string().ok_or(STATUS_INVALID_PARAMETER)?;
-        let key = self.key;
-        let mut query = |buffer: Option<&mut [u8]>, got: &mut ULONG, kind: &mut ULONG| {
-            let (length, value) = match buffer {
-                Some(buffer) => match ULONG::try_from(buffer.len()) {
-                    Ok(length) => (length, buffer.as_mut_ptr().cast()),
-                    Err(_) => return STATUS_INVALID_PARAMETER,
-                },
-                None => (0, ptr::null_mut()),
-            };
-            let status;
-            // SAFETY: 1. `key` is the open WDFKEY (private field of `self`, closed only in Drop);
-            //         2. `unicode` points into `wide`, which outlives every call;
-            //         3. `value` and `length` are the pointer and length of one live, writable
-            //            buffer, or NULL and 0 (allowed: the length only);
-            //         4. `got` and `kind` are valid places for the outputs;
-            //         5. PASSIVE_LEVEL (DriverEntry).
-            unsafe {
-                status = call_unsafe_wdf_function_binding!(
-                    WdfRegistryQueryValue,
-                    key,
-                    &raw const unicode,
-                    length,
-                    value,
-                    ptr::from_mut(got),
-                    ptr::from_mut(kind),
-                );
-            }
-            status
+    /// Reads one value; `Ok(None)` if it does not exist.
+    fn read(&self, name: &'static str) -> Result<Option<RawValue>, NtStatus> {
+        let wide = WideName::new(name).ok_or(NtStatus::INVALID_PARAMETER)?;
+        let unicode = wide.unicode_string().ok_or(NtStatus::INVALID_PARAMETER)?;
+        let mut query = ValueQuery {
+            key: self.key,
+            name: &unicode,
         };
-        Ok(read_value(&mut query)?.map(|(kind, data, len)| RawValue {
-            name: wide,
-            kind,
-            data,
-            len,
-        }))
+        Ok(
+            registry_read::read_value(&mut query)?.map(|(ValueBuffer(data), read)| RawValue {
+                name: wide,
+                kind: read.kind,
+                data,
+                len: read.len,
+            }),
+        )
     }
 }
 
-/// One `WdfRegistryQueryValue` call for a fixed key and value name: `Value` and `ValueLength`
-/// are the buffer's pointer and length (NULL and 0 for `None`), then `ValueLengthQueried` and
-/// `ValueType`.
-type Query<'a> = dyn FnMut(Option<&mut [u8]>, &mut ULONG, &mut ULONG) -> NTSTATUS + 'a;
+/// A pool buffer as the read protocol's buffer type.
+struct ValueBuffer(PoolBuffer);
 
-/// Reads one value through `query`: a length probe with no buffer, then a read into a pool
-/// buffer of exactly that length. `Ok(None)` if the value does not exist, otherwise its
-/// `REG_*` type, the buffer and the length read.
-///
-/// What KMDF does (`FxRegKey::_QueryValue`, `src/framework/shared/support/km/fxregkeykm.cpp`
-/// in microsoft/Windows-Driver-Frameworks): it queries `KeyValuePartialInformation` into a
-/// buffer of its own, reports the length and type on success *and* on
-/// `STATUS_BUFFER_OVERFLOW`, but copies the data into `Value` **only on success**. So a
-/// non-empty value probed with no buffer yields `STATUS_BUFFER_OVERFLOW` and its length, and a
-/// buffer that has become too small (the value grew since the probe) yields
-/// `STATUS_BUFFER_OVERFLOW` and **no bytes at all**, never a truncated value: the value is then
-/// probed and read again, once. `STATUS_BUFFER_TOO_SMALL` if it grows again, or if it is larger
-/// than [`MAX_VALUE_BYTES`] (it is not read at all then).
-fn read_value(query: &mut Query<'_>) -> Result<Option<(ULONG, PoolBuffer, usize)>, NTSTATUS> {
-    for _attempt in 0..2 {
-        let mut needed: ULONG = 0;
-        let mut kind: ULONG = 0;
-        let probed = query(None, &mut needed, &mut kind);
-        if probed == STATUS_OBJECT_NAME_NOT_FOUND {
-            return Ok(None);
-        }
-        // The length comes with STATUS_BUFFER_OVERFLOW (a non-empty value) or success (an
-        // empty one); anything else is a failure.
-        if probed != STATUS_BUFFER_OVERFLOW {
-            status::check(probed)?;
-        }
-        if needed > MAX_VALUE_BYTES {
-            return Err(STATUS_BUFFER_TOO_SMALL);
-        }
-        let len = usize::try_from(needed).map_err(|_| STATUS_INVALID_PARAMETER)?;
-        let mut data = PoolBuffer::try_zeroed(len)?;
-        if len == 0 {
-            // An empty value: nothing more to read (and no buffer to pass).
-            return Ok(Some((kind, data, 0)));
-        }
-        let mut got: ULONG = 0;
-        let read = query(Some(data.as_mut_slice()), &mut got, &mut kind);
-        if read == STATUS_BUFFER_OVERFLOW {
-            // It grew since the probe, and nothing was copied: probe again.
-            continue;
-        }
-        status::check(read)?;
-        // It may have shrunk since the probe; on success exactly `got` bytes were copied.
-        let len = usize::try_from(got).map_or(len, |got| got.min(len));
-        return Ok(Some((kind, data, len)));
+impl AsMut<[u8]> for ValueBuffer {
+    fn as_mut(&mut self) -> &mut [u8] {
+        self.0.as_mut_slice()
     }
-    Err(STATUS_BUFFER_TOO_SMALL)
+}
+
+/// `WdfRegistryQueryValue` for one key and value name.
+struct ValueQuery<'a> {
+    /// The open key (owned by the `ParametersKey` that outlives this).
+    key: WDFKEY,
+    /// The value name (its buffer outlives this).
+    name: &'a UNICODE_STRING,
+}
+
+impl RegistryQuery for ValueQuery<'_> {
+    type Buffer = ValueBuffer;
+
+    fn allocate(&mut self, len: usize) -> Result<ValueBuffer, NtStatus> {
+        PoolBuffer::try_zeroed(len)
+            .map(ValueBuffer)
+            .map_err(NtStatus::from_raw)
+    }
+
+    fn query(&mut self, buffer: Option<&mut [u8]>) -> QueryReply {
+        let mut reply = QueryReply {
+            status: NtStatus::SUCCESS,
+            length: 0,
+            kind: 0,
+        };
+        let (length, value) = match buffer {
+            Some(buffer) => {
+                let Ok(length) = ULONG::try_from(buffer.len()) else {
+                    reply.status = NtStatus::INVALID_PARAMETER;
+                    return reply;
+                };
+                (length, buffer.as_mut_ptr().cast())
+            }
+            None => (0, ptr::null_mut()),
+        };
+        let status;
+        // SAFETY: 1. `self.key` is the open WDFKEY (a private field of the `ParametersKey` that
+        //            outlives this query, closed only in its Drop);
+        //         2. `self.name` points into a `WideName` that outlives every call;
+        //         3. `value` and `length` are the pointer and length of one live, writable
+        //            buffer, or NULL and 0 (allowed: the length only);
+        //         4. `reply.length` and `reply.kind` are valid places for the outputs (ULONG);
+        //         5. PASSIVE_LEVEL (DriverEntry).
+        unsafe {
+            status = call_unsafe_wdf_function_binding!(
+                WdfRegistryQueryValue,
+                self.key,
+                ptr::from_ref(self.name),
+                length,
+                value,
+                &raw mut reply.length,
+                &raw mut reply.kind,
+            );
+        }
+        reply.status = NtStatus::from_raw(status);
+        reply
+    }
 }
 
 impl Drop for ParametersKey {
@@ -289,8 +270,6 @@ impl Drop for ParametersKey {
 
 #[cfg(test)]
 mod tests {
-    use wdk_sys::{STATUS_INSUFFICIENT_RESOURCES, STATUS_SUCCESS};
-
     use super::*;
 
     #[test]
@@ -354,128 +333,5 @@ mod tests {
         let second = &reg_values[1];
         assert_eq!(second.kind, RegType::Dword);
         assert_eq!(second.data, &[1, 0, 0, 0]);
-    }
-
-    /// `WdfRegistryQueryValue` as KMDF implements it (`FxRegKey::_QueryValue`): the length and
-    /// type are reported on success and on `STATUS_BUFFER_OVERFLOW`, the data copied only on
-    /// success. `versions` are what the value holds at each successive call (the last one
-    /// stays); `None` is a missing value.
-    struct KmdfValue {
-        versions: Vec<Option<(u32, Vec<u8>)>>,
-        calls: usize,
-        fail_with: Option<NTSTATUS>,
-    }
-
-    impl KmdfValue {
-        fn new(versions: &[Option<(u32, &[u8])>]) -> Self {
-            Self {
-                versions: versions
-                    .iter()
-                    .map(|v| v.map(|(kind, bytes)| (kind, bytes.to_vec())))
-                    .collect(),
-                calls: 0,
-                fail_with: None,
-            }
-        }
-
-        fn query(
-            &mut self,
-            buffer: Option<&mut [u8]>,
-            got: &mut ULONG,
-            kind: &mut ULONG,
-        ) -> NTSTATUS {
-            let at = self.calls.min(self.versions.len() - 1);
-            self.calls += 1;
-            if let Some(status) = self.fail_with {
-                return status;
-            }
-            let Some((value_kind, data)) = &self.versions[at] else {
-                return STATUS_OBJECT_NAME_NOT_FOUND;
-            };
-            *got = ULONG::try_from(data.len()).unwrap();
-            *kind = *value_kind;
-            match buffer {
-                Some(buffer) if buffer.len() >= data.len() => {
-                    buffer[..data.len()].copy_from_slice(data);
-                    STATUS_SUCCESS
-                }
-                None if data.is_empty() => STATUS_SUCCESS,
-                _ => STATUS_BUFFER_OVERFLOW,
-            }
-        }
-
-        fn read(&mut self) -> Result<Option<(u32, Vec<u8>)>, NTSTATUS> {
-            let mut query =
-                |b: Option<&mut [u8]>, g: &mut ULONG, k: &mut ULONG| self.query(b, g, k);
-            read_value(&mut query)
-                .map(|read| read.map(|(kind, data, len)| (kind, data.as_slice()[..len].to_vec())))
-        }
-    }
-
-    const REG_SZ: u32 = 1;
-    const REG_MULTI_SZ: u32 = 7;
-
-    #[test]
-    fn a_value_is_probed_then_read_exactly() {
-        let mut value = KmdfValue::new(&[Some((REG_MULTI_SZ, b"S\0Y\0\0\0\0\0"))]);
-        assert_eq!(
-            value.read(),
-            Ok(Some((REG_MULTI_SZ, b"S\0Y\0\0\0\0\0".to_vec())))
-        );
-        assert_eq!(value.calls, 2);
-    }
-
-    #[test]
-    fn empty_and_missing_values() {
-        assert_eq!(
-            KmdfValue::new(&[Some((REG_SZ, b""))]).read(),
-            Ok(Some((REG_SZ, Vec::new())))
-        );
-        assert_eq!(KmdfValue::new(&[None]).read(), Ok(None));
-    }
-
-    #[test]
-    fn a_value_that_grew_after_the_probe_is_read_again_never_as_zeros() {
-        // Probe sees 4 bytes; the read finds 8 (KMDF copies nothing); the second probe and read
-        // see the 8 bytes.
-        let mut value = KmdfValue::new(&[
-            Some((REG_SZ, b"A\0\0\0")),
-            Some((REG_SZ, b"AB\0\0\0\0\0\0")),
-        ]);
-        assert_eq!(value.read(), Ok(Some((REG_SZ, b"AB\0\0\0\0\0\0".to_vec()))));
-        assert_eq!(value.calls, 4);
-    }
-
-    #[test]
-    fn a_value_that_keeps_growing_is_an_error() {
-        let mut value = KmdfValue::new(&[
-            Some((REG_SZ, b"A\0")),
-            Some((REG_SZ, b"AB\0\0")),
-            Some((REG_SZ, b"AB\0\0")),
-            Some((REG_SZ, b"ABC\0\0\0")),
-        ]);
-        assert_eq!(value.read(), Err(STATUS_BUFFER_TOO_SMALL));
-        assert_eq!(value.calls, 4);
-    }
-
-    #[test]
-    fn a_value_that_shrank_after_the_probe_is_read_at_its_new_length() {
-        let mut value = KmdfValue::new(&[Some((REG_SZ, b"AB\0\0")), Some((REG_SZ, b"A\0"))]);
-        assert_eq!(value.read(), Ok(Some((REG_SZ, b"A\0".to_vec()))));
-    }
-
-    #[test]
-    fn a_value_over_the_limit_is_refused_without_reading_it() {
-        let huge = vec![0_u8; usize::try_from(MAX_VALUE_BYTES).unwrap() + 2];
-        let mut value = KmdfValue::new(&[Some((REG_SZ, &huge))]);
-        assert_eq!(value.read(), Err(STATUS_BUFFER_TOO_SMALL));
-        assert_eq!(value.calls, 1, "only the probe");
-    }
-
-    #[test]
-    fn other_statuses_are_passed_on() {
-        let mut value = KmdfValue::new(&[Some((REG_SZ, b"A\0"))]);
-        value.fail_with = Some(STATUS_INSUFFICIENT_RESOURCES);
-        assert_eq!(value.read(), Err(STATUS_INSUFFICIENT_RESOURCES));
     }
 }

@@ -1,8 +1,9 @@
 //! What the driver holds between `DriverEntry` and `EvtDriverUnload`, and the unload order.
 
+use connsec_callout::lifecycle::{self, CalloutAction};
 use connsec_events::EtwSink;
-use connsec_policy::{BfeState, Config, Controller, Policy, PolicyError, snapshot_len};
-use wdk_sys::NTSTATUS;
+use connsec_policy::{Config, Controller, ORIGINAL_MAX_LEN, Policy, PolicyDacl, PolicyError};
+use wdk_sys::{NTSTATUS, WDFDRIVER};
 
 use crate::{
     bfe::{self, BfeSubscription},
@@ -10,19 +11,18 @@ use crate::{
     device::ControlDevice,
     etw::EtwRegistration,
     kernel_engine::KernelEngine,
+    original::RegistryStore,
     pool::PoolBuffer,
     timer::RetryTimer,
-    timer::delay_ms,
 };
 
-/// The DACL flow: the policy crate's controller and the two pool buffers it borrows.
+/// The policy crate's controller over the kernel engine and `Parameters\OriginalDacl`.
+type PolicyController = Controller<KernelEngine, RegistryStore, PoolBuffer>;
+
+/// The DACL flow: the policy crate's controller, which owns its two pool buffers (the DACL and
+/// the original descriptor).
 pub(crate) struct PolicyState {
-    // Field order is drop order: the controller borrows `_dacl` and `_snapshot` (through
-    // `PoolBuffer::as_static_mut`), so it must be dropped before them. Nothing else touches
-    // the buffers while it lives.
-    controller: Controller<'static, 'static, KernelEngine>,
-    _dacl: PoolBuffer,
-    _snapshot: PoolBuffer,
+    controller: PolicyController,
 }
 
 /// Why [`PolicyState::build`] failed.
@@ -35,42 +35,32 @@ pub(crate) enum BuildError<'a> {
 
 impl PolicyState {
     /// Builds the DACL from `config` into pool memory (exactly the bytes the policy crate
-    /// produces), allocates the snapshot buffer and creates the controller. Nothing is
-    /// applied here.
-    pub(crate) fn build<'a>(config: &Config<'a>) -> Result<Self, BuildError<'a>> {
+    /// produces), allocates the original-descriptor buffer and creates the controller, which
+    /// keeps the original in `driver`'s `Parameters\OriginalDacl`. Nothing is applied here.
+    pub(crate) fn build<'a>(
+        config: &Config<'a>,
+        driver: WDFDRIVER,
+    ) -> Result<Self, BuildError<'a>> {
         let needed = Policy::required_len(config).map_err(BuildError::Policy)?;
-        let mut dacl_buffer = PoolBuffer::try_zeroed(needed).map_err(BuildError::Status)?;
-        let mut snapshot_buffer = PoolBuffer::try_zeroed(snapshot_len(config.restore_on_unload))
-            .map_err(BuildError::Status)?;
-
-        // SAFETY: 1. the slice is used only by `Policy::build` and then by the controller,
-        //            which `PolicyState` drops before `_dacl` (field order);
-        //         2. `dacl_buffer` is not used in any other way afterwards.
-        let dacl_bytes = unsafe { dacl_buffer.as_static_mut() };
-        let dacl = Policy::build(config, dacl_bytes).map_err(BuildError::Policy)?;
-        for warning in dacl.report().warnings() {
+        let dacl_buffer = PoolBuffer::try_zeroed(needed).map_err(BuildError::Status)?;
+        let original_buffer =
+            PoolBuffer::try_zeroed(ORIGINAL_MAX_LEN).map_err(BuildError::Status)?;
+        let (dacl, report) = PolicyDacl::build(config, dacl_buffer).map_err(BuildError::Policy)?;
+        for warning in report.warnings() {
             connsec_events::policy_warning(&warning);
         }
-
-        // SAFETY: 1. the slice is used only by the controller, which `PolicyState` drops before
-        //            `_snapshot` (field order);
-        //         2. `snapshot_buffer` is not used in any other way afterwards.
-        let snapshot_bytes = unsafe { snapshot_buffer.as_static_mut() };
         let controller = Controller::new(
             KernelEngine,
-            &dacl,
+            RegistryStore::new(driver),
+            dacl,
+            original_buffer,
             config.restore_on_unload,
-            snapshot_bytes,
         );
-        Ok(Self {
-            controller,
-            _dacl: dacl_buffer,
-            _snapshot: snapshot_buffer,
-        })
+        Ok(Self { controller })
     }
 
     /// The controller (to call `on_load` and `on_bfe_state_change` on).
-    pub(crate) const fn controller(&mut self) -> &mut Controller<'static, 'static, KernelEngine> {
+    pub(crate) const fn controller(&mut self) -> &mut PolicyController {
         &mut self.controller
     }
 }
@@ -99,8 +89,6 @@ pub(crate) struct DriverState {
     /// The retry timer (`None` if it could not be created: transient failures then wait for
     /// the next BFE restart).
     pub(crate) retry: Option<RetryTimer>,
-    /// Retries scheduled since the last attempt that needed none (sets the back-off).
-    pub(crate) retries: u32,
     /// The control device (its WDM device object is what WFP was given).
     pub(crate) device: ControlDevice,
     /// The ETW provider's registration.
@@ -108,18 +96,13 @@ pub(crate) struct DriverState {
 }
 
 impl DriverState {
-    /// After a controller call: (re)arm the retry timer while the last attempt failed with a
-    /// transient status, with a doubling back-off; reset the back-off otherwise. While BFE is
-    /// not running the timer is left alone: the `RUNNING` notification applies anyway. Runs
-    /// under the global lock (`WdfTimerStart` does not wait for anything).
+    /// After a controller call: (re)arm the retry timer with the delay the controller asks
+    /// for, if any. Runs under the global lock (`WdfTimerStart` does not wait for anything).
     pub(crate) fn schedule_retry(&mut self) {
-        if self.policy.controller().retry_pending() && bfe::current_state() == BfeState::Running {
-            if let Some(timer) = &self.retry {
-                timer.start(delay_ms(self.retries));
-                self.retries = self.retries.saturating_add(1);
-            }
-        } else if !self.policy.controller().retry_pending() {
-            self.retries = 0;
+        if let Some(delay_ms) = self.policy.controller().next_retry()
+            && let Some(timer) = &self.retry
+        {
+            timer.start(delay_ms);
         }
     }
 
@@ -130,7 +113,8 @@ impl DriverState {
     /// failure was already reported by an ETW event and fully unwound; the next `RUNNING`
     /// notification tries again.
     pub(crate) fn register_callout_if_needed(&mut self) {
-        if self.callout.is_some() || bfe::current_state() != BfeState::Running {
+        let action = lifecycle::on_bfe_state(bfe::current_state(), self.callout.is_some());
+        if action != CalloutAction::Register {
             return;
         }
         let device = self.device.wdm_device_object();
@@ -156,7 +140,7 @@ impl DriverState {
         }
     }
 
-    /// Tears everything down in the safe order (issue 4, item 4). Runs at `PASSIVE_LEVEL` in
+    /// Tears everything down in the safe order (below). Runs at `PASSIVE_LEVEL` in
     /// `EvtDriverUnload`, or in `DriverEntry` when it fails after publishing the state; never
     /// with the global lock held and never in the BFE callback.
     pub(crate) fn shutdown(self) {
@@ -165,7 +149,6 @@ impl DriverState {
             callout,
             mut policy,
             retry,
-            retries: _,
             device,
             etw,
         } = self;
@@ -195,7 +178,7 @@ impl DriverState {
         }
 
         // 4. Close sessions: the flow opens one per attempt and closes it before returning, so
-        //    none is left open here; dropping the flow frees its DACL and snapshot buffers.
+        //    none is left open here; dropping the flow frees its DACL and original buffers.
         drop(policy);
 
         // 5. Delete the control device (nothing refers to its DEVICE_OBJECT any more).

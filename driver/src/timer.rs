@@ -1,8 +1,9 @@
 //! The retry timer: a one-shot, passive-level WDF timer.
 //!
-//! When an apply attempt fails with a status the policy crate calls transient
-//! (`Controller::retry_pending`: a busy transaction, a time-out, …), the driver retries later
-//! instead of waiting for the next BFE restart. The timer is a *passive-level* timer (KMDF 1.9+:
+//! When an apply attempt fails with a status the policy crate calls transient (a busy
+//! transaction, a time-out, …), the driver retries later instead of waiting for the next BFE
+//! restart, after the delay `Controller::next_retry` gives (the schedule is the policy crate's,
+//! `connsec_policy::retry`). The timer is a *passive-level* timer (KMDF 1.9+:
 //! `ExecutionLevel = WdfExecutionLevelPassive`, which the framework runs as a work item), because
 //! the retry calls WFP management functions that require `PASSIVE_LEVEL`; such timers cannot be
 //! periodic ("Using Timers"), so each expiry is restarted explicitly. Its parent is the control
@@ -22,25 +23,6 @@ use wdk_sys::{
 
 use crate::status;
 
-/// First retry delay; each further retry doubles it, up to [`MAX_DELAY_MS`].
-pub(crate) const FIRST_DELAY_MS: u32 = 1_000;
-/// Longest retry delay.
-pub(crate) const MAX_DELAY_MS: u32 = 60_000;
-
-/// The delay before retry number `retry` (0-based): 1 s, 2 s, 4 s, … capped at 60 s.
-pub(crate) const fn delay_ms(retry: u32) -> u32 {
-    let factor = match 1_u32.checked_shl(if retry > 16 { 16 } else { retry }) {
-        Some(factor) => factor,
-        None => u32::MAX,
-    };
-    let delay = FIRST_DELAY_MS.saturating_mul(factor);
-    if delay > MAX_DELAY_MS {
-        MAX_DELAY_MS
-    } else {
-        delay
-    }
-}
-
 /// A one-shot passive-level timer, stopped and deleted exactly once (by [`RetryTimer::stop`]
 /// or `Drop`).
 pub(crate) struct RetryTimer {
@@ -51,9 +33,9 @@ pub(crate) struct RetryTimer {
 impl RetryTimer {
     /// Creates the timer under `device`, calling `callback` at `PASSIVE_LEVEL` on expiry.
     pub(crate) fn create(device: WDFDEVICE, callback: PFN_WDF_TIMER) -> Result<Self, NTSTATUS> {
-        // No WDF_TIMER_CONFIG_INIT / WDF_OBJECT_ATTRIBUTES_INIT in wdk-sys (issue #242): the
-        // structures are filled as those inline functions do, with the sizes checked at
-        // compile time.
+        // No WDF_TIMER_CONFIG_INIT / WDF_OBJECT_ATTRIBUTES_INIT in wdk-sys (windows-drivers-rs
+        // issue #242): the structures are filled as those inline functions do, with the sizes
+        // checked at compile time.
         const CONFIG_SIZE: usize = size_of::<WDF_TIMER_CONFIG>();
         const ATTRIBUTES_SIZE: usize = size_of::<WDF_OBJECT_ATTRIBUTES>();
         const { assert!(CONFIG_SIZE <= ULONG::MAX as usize) };
@@ -150,20 +132,3 @@ impl Drop for RetryTimer {
 // SAFETY: a WDFTIMER handle may be used from any thread; the driver reaches it only through its
 // global state (under the wait lock) or by value during teardown.
 unsafe impl Send for RetryTimer {}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn delays_double_from_one_second_up_to_a_minute() {
-        let delays: Vec<u32> = (0..9).map(delay_ms).collect();
-        assert_eq!(
-            delays,
-            [
-                1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000
-            ]
-        );
-        assert_eq!(delay_ms(u32::MAX), MAX_DELAY_MS);
-    }
-}

@@ -1,7 +1,8 @@
 //! `inf/connsec.inx` held to the code.
 //!
 //! The INF is read with `connsec-inf` (the same reader the host tool uses) and checked against:
-//! the rules for a WFP callout INF that `infverif` enforces (platform-facts §1.6, §3.9), its own
+//! the rules for a WFP callout INF that `infverif` enforces (Microsoft: "INF Files for Callout
+//! Drivers", "`InfVerif` INF validation errors and warnings"), its own
 //! internal references (sections, `%strings%`, source files), the driver crate's output file
 //! name, and the `connsec-policy` crate, which must accept the `Parameters` defaults exactly as
 //! the registry will hold them, without an error or a warning.
@@ -28,7 +29,8 @@ const CALLOUT_INF_SECTIONS: [&str; 7] = [
     "Strings",
 ];
 
-/// Directives that `infverif` rejects in a Windows driver INF (platform-facts §3.9), plus the
+/// Directives that `infverif` rejects in a Windows driver INF ("`InfVerif` INF validation
+/// errors and warnings"), plus the
 /// registry/directory deletions that have no place in an install-only INF.
 const FORBIDDEN_DIRECTIVES: [&str; 4] = ["DelFiles", "DelService", "DelReg", "DelDirs"];
 

@@ -19,7 +19,8 @@ use std::process::{Command, Output};
 
 use connsec_tests::{read_text, repo_root};
 
-/// The provider name and its `TraceLogging` name-hash GUID (platform-facts §5.3), computed with
+/// The provider name and its `TraceLogging` name-hash GUID (`TraceLoggingDynamic.h`; tracelogging
+/// 1.2.4 `Guid::from_name`), computed with
 /// SHA-1 over the namespace ‖ UTF-16BE("CONNSEC.DRIVER"), byte 7 = (b & 0x0F) | 0x50.
 const PROVIDER_NAME: &str = "Connsec.Driver";
 const PROVIDER_GUID: &str = "d0cc7703-58db-567c-a55d-17c9b47e8af7";
@@ -428,6 +429,9 @@ fn provider_guid_is_consistent() {
         .lines()
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with(';'))
+        .unwrap_or_default()
+        .split(';')
+        .next()
         .unwrap_or_default();
     assert_eq!(
         first.to_ascii_lowercase(),
@@ -499,6 +503,203 @@ fn provider_guid_is_consistent() {
     );
 }
 
+/// The kit knows the driver's durable original: `ConnsecCommon.ps1` names the policy crate's
+/// value, `Uninstall-Connsec.ps1` deletes it only after the verification that throws on a
+/// mismatch and before anything is removed, and `Reset-TestVM.ps1` refuses (without `-Force`)
+/// while it or the kit's snapshot exists.
+#[test]
+fn the_kit_keeps_the_stored_original_until_it_is_verified_back() {
+    let common = read_text("scripts/ConnsecCommon.ps1");
+    assert!(
+        common.contains(&format!(
+            "$script:ConnsecOriginalDaclValue = '{}'",
+            connsec_policy::config::ORIGINAL_DACL
+        )),
+        "ConnsecCommon.ps1 names Parameters\\{}",
+        connsec_policy::config::ORIGINAL_DACL
+    );
+    let uninstall = read_text("scripts/Uninstall-Connsec.ps1");
+    let at = |needle: &str| {
+        uninstall
+            .find(needle)
+            .unwrap_or_else(|| panic!("Uninstall-Connsec.ps1 lacks {needle:?}"))
+    };
+    let read = at("$stored = Get-StoredOriginalDacl");
+    let restore = at("Set-ConnsecConnectionDacl -Sddl $stored");
+    let verify = at("is not the stored original after writing it back");
+    let delete = at(
+        "Remove-ItemProperty -LiteralPath $script:ConnsecParametersKey -Name $script:ConnsecOriginalDaclValue",
+    );
+    let package = at("Write-ConnsecStep 'Driver package'");
+    assert!(
+        read < restore && restore < verify && verify < delete && delete < package,
+        "Uninstall-Connsec.ps1: read, restore, verify, delete the stored original, then remove the package"
+    );
+    let reset = read_text("scripts/Reset-TestVM.ps1");
+    for needle in [
+        "$script:ConnsecOriginalDaclValue",
+        "$script:ConnsecOriginalSddlFile",
+        "if ($Force) { Write-Warning $u } else { throw",
+    ] {
+        assert!(reset.contains(needle), "Reset-TestVM.ps1 lacks {needle:?}");
+    }
+}
+
+/// The README, `docs/*.md` and the `WinDbg` README, sorted; with `wds`, the `WinDbg` scripts too.
+fn doc_sources(wds: bool) -> Vec<String> {
+    let mut sources = vec![
+        "README.md".to_owned(),
+        "scripts/windbg/README.md".to_owned(),
+    ];
+    let mut dirs = vec![("docs", "md")];
+    if wds {
+        dirs.push(("scripts/windbg", "wds"));
+    }
+    for (dir, ext) in dirs {
+        let mut names: Vec<String> = std::fs::read_dir(repo_root().join(dir))
+            .unwrap_or_else(|e| panic!("{dir}: {e}"))
+            .map(|e| {
+                e.expect("directory entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .filter(|n| {
+                Path::new(n)
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+            })
+            .map(|n| format!("{dir}/{n}"))
+            .collect();
+        names.sort();
+        sources.extend(names);
+    }
+    sources
+}
+
+/// The keyword constants of `crates/events/src/lib.rs` (`pub const KW_…: u64 = 0x…;`), OR-ed.
+fn event_keywords() -> u64 {
+    let src = read_text("crates/events/src/lib.rs");
+    let mut all = 0;
+    let mut found = 0;
+    for line in src.lines() {
+        let Some(rest) = line.trim().strip_prefix("pub const KW_") else {
+            continue;
+        };
+        let value = rest
+            .split("= 0x")
+            .nth(1)
+            .and_then(|v| v.strip_suffix(';'))
+            .unwrap_or_else(|| panic!("crates/events/src/lib.rs: unreadable keyword {line:?}"));
+        all |= u64::from_str_radix(value, 16).expect("a hex keyword");
+        found += 1;
+    }
+    assert!(
+        found >= 5,
+        "crates/events/src/lib.rs: only {found} keywords found"
+    );
+    all
+}
+
+fn parse_mask(text: &str) -> u64 {
+    let hex = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))
+        .unwrap_or_else(|| panic!("mask {text:?} is not 0x…"));
+    u64::from_str_radix(hex, 16).unwrap_or_else(|e| panic!("mask {text:?}: {e}"))
+}
+
+/// Every connsec event carries a non-zero keyword, and a `TraceLogging` provider writes a keyworded
+/// event only to sessions whose `MatchAnyKeyword` shares a bit with it: every tracelog command the
+/// kit and the docs give, and the GUID file, must enable all of connsec's keywords.
+#[test]
+fn every_trace_command_enables_connsec_s_keywords() {
+    let keywords = event_keywords();
+    let guid_file = read_text("scripts/etw/connsec.guid");
+    let lines: Vec<&str> = guid_file
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "scripts/etw/connsec.guid: one guid;matchanykeyword;level line"
+    );
+    let fields: Vec<&str> = lines[0].split(';').collect();
+    assert_eq!(fields.len(), 3, "scripts/etw/connsec.guid: {:?}", lines[0]);
+    assert_eq!(
+        parse_mask(fields[1]) & keywords,
+        keywords,
+        "scripts/etw/connsec.guid: the mask misses a keyword"
+    );
+    assert_eq!(
+        fields[2], "5",
+        "scripts/etw/connsec.guid: level 5 (verbose)"
+    );
+
+    let common = read_text("scripts/ConnsecCommon.ps1");
+    let kit_mask = common
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("$script:ConnsecKeywordMask = '"))
+        .and_then(|v| v.strip_suffix('\''))
+        .unwrap_or_else(|| panic!("ConnsecCommon.ps1 defines no $script:ConnsecKeywordMask"));
+    assert_eq!(
+        parse_mask(kit_mask) & keywords,
+        keywords,
+        "ConnsecCommon.ps1: mask"
+    );
+    assert!(
+        common.contains("'-matchanykw', $script:ConnsecKeywordMask")
+            && common.contains("$guid, $script:ConnsecKeywordMask"),
+        "ConnsecCommon.ps1: tracelog and logman use the kit's mask"
+    );
+
+    let sources = doc_sources(true);
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for source in &sources {
+        for (n, line) in read_text(source).lines().enumerate() {
+            let Some(at) = line.find("tracelog -start") else {
+                continue;
+            };
+            checked += 1;
+            let words: Vec<&str> = line[at..]
+                .split_whitespace()
+                .map(|w| w.trim_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '-')))
+                .collect();
+            let mask = words
+                .iter()
+                .position(|w| *w == "-matchanykw")
+                .and_then(|i| words.get(i + 1));
+            match mask {
+                Some(m) if parse_mask(m) & keywords == keywords => {}
+                _ => problems.push(format!("{source}:{}: {}", n + 1, line.trim())),
+            }
+            if words.contains(&"-flag") {
+                problems.push(format!("{source}:{}: -flag instead of -matchanykw", n + 1));
+            }
+        }
+        for (n, line) in read_text(source).lines().enumerate() {
+            if line.contains("Get-WinEvent -Path") && !line.contains("-Oldest") {
+                problems.push(format!(
+                    "{source}:{}: Get-WinEvent on an .etl needs -Oldest",
+                    n + 1
+                ));
+            }
+        }
+    }
+    assert!(
+        checked >= 4,
+        "only {checked} tracelog commands found: is the scan broken?"
+    );
+    assert!(
+        problems.is_empty(),
+        "tracelog commands without a MatchAnyKeyword covering 0x{keywords:x}:\n{}",
+        problems.join("\n")
+    );
+}
+
 /// Parameters a script declares: every `$Name` between its `param(` and `Set-StrictMode` lines.
 fn declared_parameters(text: &str) -> Vec<String> {
     let start = text.find("\nparam(").unwrap_or(0);
@@ -517,15 +718,12 @@ fn declared_parameters(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every `.\<Script>.ps1 -Param` in the walkthrough, the `WinDbg` README and the scripts' own
+/// Every `.\<Script>.ps1 -Param` in the README, `docs/*.md`, the `WinDbg` README and the scripts' own
 /// help names a script of the kit and a parameter it declares (or a common parameter).
 #[test]
 fn documented_invocations_match_the_scripts() {
     const COMMON: &[&str] = &["whatif", "confirm", "verbose", "debug", "erroraction"];
-    let mut sources = vec![
-        "README.md".to_owned(),
-        "scripts/windbg/README.md".to_owned(),
-    ];
+    let mut sources = doc_sources(false);
     sources.extend(scripts().iter().map(|p| relative(p)));
     let mut checked = 0;
     let mut problems = Vec::new();

@@ -4,10 +4,12 @@
 //! typed structures, and the makefiles and manifests as TOML, so that a check can only pass on
 //! the real key in the real place: the step that installs LLVM must ask for 17.0.6 (windows-
 //! drivers-rs: "LLVM 18 has a bug that causes bindings to fail to generate for ARM64. Continue
-//! using LLVM 17"), the WDK must come from `NuGet`, `cargo make package` must run in `driver/` and
-//! its package folder must be uploaded, `driver/Makefile.toml` must override cargo-make's own
-//! `package` task (which would otherwise run `cargo package`, platform-facts §1.7), and the
-//! Linux workflow must run `bash .ci/run`.
+//! using LLVM 17"), the WDK must come from `NuGet`, Rust and cargo-make must be pinned,
+//! `cargo make package` must run both from the repository root and from `driver/` and its package
+//! folder must be uploaded, the root `Makefile.toml` must hand `driver/` a clean cargo-make
+//! workspace, `driver/Makefile.toml` must override cargo-make's own `package` task (which would
+//! otherwise run `cargo package`: `cargo make --print-steps package` lists only `wdk-build-init`,
+//! `package` and `end`), and the Linux workflow must run `bash .ci/run`.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +19,7 @@ use serde::Deserialize;
 const WINDOWS: &str = ".github/workflows/windows-driver.yml";
 const LINUX: &str = ".github/workflows/linux.yml";
 const DRIVER_MAKEFILE: &str = "driver/Makefile.toml";
+const ROOT_MAKEFILE: &str = "Makefile.toml";
 const DRIVER_MANIFEST: &str = "driver/Cargo.toml";
 
 /// The parts of a workflow file these tests read.
@@ -206,7 +209,7 @@ fn windows_workflow_installs_the_wdk_from_nuget() {
 }
 
 #[test]
-fn windows_workflow_packages_in_driver_and_uploads_the_package_folder() {
+fn windows_workflow_packages_from_the_root_and_from_driver_and_uploads_the_package_folder() {
     let wf = workflow(WINDOWS);
     let job = windows_job(&wf);
     let make: Vec<&Step> = job
@@ -222,10 +225,25 @@ fn windows_workflow_packages_in_driver_and_uploads_the_package_folder() {
         .collect();
     assert_eq!(make.len(), 1, "{WINDOWS}: one `cargo make package` step");
     let make = make[0];
+    // The step runs in every directory of the matrix, and the matrix has the root and driver/.
     assert_eq!(
         make.working_directory.as_deref(),
-        Some("driver"),
-        "{WINDOWS}: `cargo make package` runs in driver/"
+        Some("${{ matrix.dir }}"),
+        "{WINDOWS}: `cargo make package` runs in the matrix's directory"
+    );
+    let dirs: Vec<String> = job
+        .strategy
+        .as_ref()
+        .and_then(|s| s.matrix.get("dir"))
+        .and_then(serde_norway::Value::as_sequence)
+        .unwrap_or_else(|| panic!("{WINDOWS}: no dir matrix"))
+        .iter()
+        .map(|d| scalar(d, "matrix dir"))
+        .collect();
+    assert_eq!(
+        dirs,
+        [".", "driver"],
+        "{WINDOWS}: package from the repository root and from driver/"
     );
     let command = make
         .commands()
@@ -233,7 +251,8 @@ fn windows_workflow_packages_in_driver_and_uploads_the_package_folder() {
         .find(|c| c.starts_with("cargo make package"))
         .expect("the command");
     assert!(command.contains("--locked"), "{WINDOWS}: {command}");
-    // RUSTFLAGS would replace driver/.cargo/config.toml's +crt-static (platform-facts §1.3).
+    // RUSTFLAGS would replace driver/.cargo/config.toml's +crt-static (wdk-build 0.6.0 then fails
+    // with `StaticCrtNotEnabled`).
     let clears = make
         .commands()
         .iter()
@@ -285,6 +304,161 @@ fn windows_workflow_packages_in_driver_and_uploads_the_package_folder() {
     );
     let at = |s: &Step| job.steps.iter().position(|x| core::ptr::eq(x, s));
     assert!(at(make) < at(upload), "{WINDOWS}: upload after packaging");
+    // After a root build, the job proves the makefile link went to driver/target/.
+    let link_check = job.steps.iter().position(|s| {
+        s.commands()
+            .iter()
+            .any(|c| c.contains("Test-Path driver/target/rust-driver-makefile.toml"))
+    });
+    assert!(
+        link_check.is_some() && link_check > at(make),
+        "{WINDOWS}: a step checks driver/target/rust-driver-makefile.toml after packaging"
+    );
+}
+
+/// The toolchain the driver builds with does not float: Rust is a fixed release no older than
+/// wdk-build 0.6.0's `rust-version` (1.91), and cargo-make is the 0.37.24 whose environment
+/// handling the root `Makefile.toml` relies on.
+#[test]
+fn windows_workflow_pins_rust_and_cargo_make() {
+    let wf = workflow(WINDOWS);
+    let job = windows_job(&wf);
+    let rust: Vec<&Step> = job
+        .steps
+        .iter()
+        .filter(|s| {
+            s.uses
+                .as_deref()
+                .is_some_and(|u| u.starts_with("dtolnay/rust-toolchain@"))
+        })
+        .collect();
+    assert_eq!(rust.len(), 1, "{WINDOWS}: one Rust installation");
+    let toolchain = resolve(
+        &rust[0].input("toolchain").expect("a toolchain input"),
+        job,
+        &wf,
+    );
+    let parts: Vec<u32> = toolchain
+        .split('.')
+        .map(|p| {
+            p.parse()
+                .unwrap_or_else(|_| panic!("{WINDOWS}: Rust {toolchain} is not a pinned release"))
+        })
+        .collect();
+    assert_eq!(parts.len(), 3, "{WINDOWS}: Rust {toolchain} is not x.y.z");
+    assert!(
+        parts[0] == 1 && parts[1] >= 91,
+        "{WINDOWS}: Rust {toolchain} is older than wdk-build 0.6.0's 1.91"
+    );
+    let linux = workflow(LINUX);
+    let linux_rust = linux.env.get("RUST_VERSION").map_or_else(
+        || panic!("{LINUX}: no RUST_VERSION"),
+        |v| scalar(v, "RUST_VERSION"),
+    );
+    assert_eq!(toolchain, linux_rust, "{WINDOWS} and {LINUX} use one Rust");
+
+    let tool = local_action(job, "install-cargo-tool");
+    assert_eq!(
+        resolve(&tool.input("tool").expect("a tool input"), job, &wf),
+        "cargo-make@0.37.24",
+        "{WINDOWS}: cargo-make pinned"
+    );
+}
+
+/// From the repository root, `cargo make package` runs a child cargo-make in `driver/`, which
+/// must not inherit the root as its workspace (else wdk-build links its makefile into the root's
+/// `target/` and `driver/Makefile.toml`'s `extend` finds nothing).
+#[test]
+fn root_makefile_hands_driver_its_own_workspace() {
+    let makefile = toml_file(ROOT_MAKEFILE);
+    let package = makefile
+        .get("tasks")
+        .and_then(|t| t.get("package"))
+        .and_then(toml::Value::as_table)
+        .unwrap_or_else(|| panic!("{ROOT_MAKEFILE}: no [tasks.package]"));
+    let args: Vec<&str> = package
+        .get("args")
+        .and_then(toml::Value::as_array)
+        .unwrap_or_else(|| panic!("{ROOT_MAKEFILE}: [tasks.package] has no args"))
+        .iter()
+        .filter_map(toml::Value::as_str)
+        .collect();
+    assert_eq!(
+        package.get("command").and_then(toml::Value::as_str),
+        Some("cargo")
+    );
+    assert_eq!(
+        args,
+        ["make", "--cwd", "driver", "package", "${@}"],
+        "{ROOT_MAKEFILE}: forwards to driver/ with every argument"
+    );
+    let unset = package
+        .get("env")
+        .and_then(|e| e.get("CARGO_MAKE_WORKSPACE_WORKING_DIRECTORY"))
+        .and_then(|v| v.get("unset"))
+        .and_then(toml::Value::as_bool);
+    assert_eq!(
+        unset,
+        Some(true),
+        "{ROOT_MAKEFILE}: [tasks.package] unsets CARGO_MAKE_WORKSPACE_WORKING_DIRECTORY"
+    );
+    let default = makefile
+        .get("tasks")
+        .and_then(|t| t.get("default"))
+        .and_then(|d| d.get("alias"))
+        .and_then(toml::Value::as_str);
+    assert_eq!(
+        default,
+        Some("package"),
+        "{ROOT_MAKEFILE}: `cargo make` packages"
+    );
+}
+
+/// One OS floor everywhere: the driver is built against KMDF 1.33 with 1.31 as its minimum (the
+/// framework of Windows 10 2004 to 22H2), and the README, the build guide and the VM check say
+/// Windows 10 2004 (build 19041) and KMDF 1.31.
+#[test]
+fn kmdf_floor_and_supported_windows_agree() {
+    let manifest = toml_file(DRIVER_MANIFEST);
+    let model = manifest
+        .get("package")
+        .and_then(|p| p.get("metadata"))
+        .and_then(|m| m.get("wdk"))
+        .and_then(|w| w.get("driver-model"))
+        .and_then(toml::Value::as_table)
+        .unwrap_or_else(|| panic!("{DRIVER_MANIFEST}: no [package.metadata.wdk.driver-model]"));
+    let int = |key: &str| model.get(key).and_then(toml::Value::as_integer);
+    assert_eq!(
+        model.get("driver-type").and_then(toml::Value::as_str),
+        Some("KMDF")
+    );
+    assert_eq!(int("kmdf-version-major"), Some(1));
+    assert_eq!(int("target-kmdf-version-minor"), Some(33));
+    assert_eq!(
+        int("minimum-kmdf-version-minor"),
+        Some(31),
+        "{DRIVER_MANIFEST}: KMDF 1.31 minimum (Windows 10 2004)"
+    );
+    for doc in ["README.md", "docs/building-on-windows.md"] {
+        let text = read_text(doc).replace('\n', " ");
+        assert!(
+            text.contains("Windows 10 version 2004 (build 19041)"),
+            "{doc}: states the Windows 10 2004 floor"
+        );
+        assert!(
+            text.contains("minimum-kmdf-version-minor = 31"),
+            "{doc}: states the KMDF 1.31 minimum"
+        );
+    }
+    let vm = read_text("scripts/Initialize-TestVM.ps1");
+    assert!(
+        vm.contains("$build -lt 19041"),
+        "Initialize-TestVM.ps1 checks build 19041"
+    );
+    assert!(
+        vm.contains("FileMinorPart -lt 31"),
+        "Initialize-TestVM.ps1 checks KMDF 1.31"
+    );
 }
 
 #[test]

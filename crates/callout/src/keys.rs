@@ -20,9 +20,10 @@
 //! windows-rs `Win32::NetworkManagement::WindowsFilteringPlatform` has the same values
 //! (`GUID::from_u128(0xc38d57d1_05a7_4c33_904f_7fbceee60e82)`, `…0x4a72393b_319f_44bc_84c3_ba54dcb3b6b4`).
 //! The driver uses these constants instead of the headers' `extern` GUID symbols, which need
-//! `INITGUID` to be defined at link time (platform-facts §2, "`DEFINE_GUID` trap").
+//! `INITGUID` to be defined at link time (`guiddef.h`: without it, `DEFINE_GUID` only declares an
+//! `extern` GUID).
 
-use crate::Guid;
+use connsec_nt::Guid;
 
 /// `FWPM_LAYER_ALE_AUTH_CONNECT_V4` (SDK `fwpmu.h`).
 pub const FWPM_LAYER_ALE_AUTH_CONNECT_V4: Guid =
@@ -74,8 +75,8 @@ mod tests {
             assert_ne!(key, FWPM_LAYER_ALE_AUTH_CONNECT_V4, "{name}");
             assert_ne!(key, FWPM_LAYER_ALE_AUTH_CONNECT_V6, "{name}");
             // RFC 4122 version 4, variant 10xx: what uuidgen/the kernel generator produce.
-            assert_eq!(key.data3 >> 12, 4, "{name} is not a version-4 GUID");
-            assert_eq!(key.data4[0] >> 6, 0b10, "{name} has the wrong variant");
+            assert_eq!(key.data3() >> 12, 4, "{name} is not a version-4 GUID");
+            assert_eq!(key.data4()[0] >> 6, 0b10, "{name} has the wrong variant");
         }
     }
 
@@ -90,11 +91,11 @@ mod tests {
             "4a72393b-319f-44bc-84c3-ba54dcb3b6b4"
         );
         // The DEFINE_GUID field split, field by field.
-        assert_eq!(FWPM_LAYER_ALE_AUTH_CONNECT_V6.data1, 0x4a72_393b);
-        assert_eq!(FWPM_LAYER_ALE_AUTH_CONNECT_V6.data2, 0x319f);
-        assert_eq!(FWPM_LAYER_ALE_AUTH_CONNECT_V6.data3, 0x44bc);
+        assert_eq!(FWPM_LAYER_ALE_AUTH_CONNECT_V6.data1(), 0x4a72_393b);
+        assert_eq!(FWPM_LAYER_ALE_AUTH_CONNECT_V6.data2(), 0x319f);
+        assert_eq!(FWPM_LAYER_ALE_AUTH_CONNECT_V6.data3(), 0x44bc);
         assert_eq!(
-            FWPM_LAYER_ALE_AUTH_CONNECT_V6.data4,
+            FWPM_LAYER_ALE_AUTH_CONNECT_V6.data4(),
             [0x84, 0xc3, 0xba, 0x54, 0xdc, 0xb3, 0xb6, 0xb4]
         );
     }

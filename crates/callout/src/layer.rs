@@ -1,6 +1,8 @@
 //! The two layers connsec classifies at, and everything that is per layer.
 
-use crate::{Guid, keys};
+use connsec_nt::Guid;
+
+use crate::keys;
 
 /// A layer the connsec callout is registered at.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
@@ -74,8 +76,8 @@ impl Layer {
     #[must_use]
     pub const fn callout_name_wide(self) -> &'static [u16] {
         match self {
-            Self::AleAuthConnectV4 => crate::wide!(CALLOUT_NAME_V4),
-            Self::AleAuthConnectV6 => crate::wide!(CALLOUT_NAME_V6),
+            Self::AleAuthConnectV4 => connsec_nt::wide!(CALLOUT_NAME_V4),
+            Self::AleAuthConnectV6 => connsec_nt::wide!(CALLOUT_NAME_V6),
         }
     }
 
@@ -92,8 +94,8 @@ impl Layer {
     #[must_use]
     pub const fn filter_name_wide(self) -> &'static [u16] {
         match self {
-            Self::AleAuthConnectV4 => crate::wide!(FILTER_NAME_V4),
-            Self::AleAuthConnectV6 => crate::wide!(FILTER_NAME_V6),
+            Self::AleAuthConnectV4 => connsec_nt::wide!(FILTER_NAME_V4),
+            Self::AleAuthConnectV6 => connsec_nt::wide!(FILTER_NAME_V6),
         }
     }
 }

@@ -5,13 +5,14 @@
 //! kernel lives here, so that it is tested on Linux and the driver (`driver/src/callout/`) only
 //! translates it into `Fwps*`/`Fwpm*` calls:
 //!
-//! - [`Guid`] and [`keys`]: the fixed GUIDs of the provider, the sublayer, the two callouts and
+//! - [`keys`]: the fixed GUIDs (as `connsec_nt::Guid`) of the provider, the sublayer, the two callouts and
 //!   the two filters, and the SDK values of the layer GUIDs they attach to;
 //! - [`Layer`]: which layers, with their display names (as `&str` and as NUL-terminated UTF-16
 //!   for `FWPM_DISPLAY_DATA0`);
 //! - [`plan`]: the registration steps in order, the undo step each one needs, the exact unwind
 //!   order after a failure at any step, the teardown at unload, and a runner over a small
 //!   [`plan::Executor`] trait that the driver implements with the real calls;
+//! - [`lifecycle`]: when BFE state changes register or release the callout;
 //! - [`classify`]: what the classify function writes into `FWPS_CLASSIFY_OUT0`;
 //! - [`Counters`]: the per-layer classification counters, safe at `DISPATCH_LEVEL`.
 //!
@@ -38,14 +39,10 @@ extern crate std;
 
 pub mod classify;
 mod counters;
-mod guid;
 pub mod keys;
 mod layer;
+pub mod lifecycle;
 pub mod plan;
-mod status;
-pub mod wide;
 
 pub use counters::{Counters, Snapshot};
-pub use guid::{Guid, GuidError};
 pub use layer::Layer;
-pub use status::NtStatus;

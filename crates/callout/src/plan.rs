@@ -12,12 +12,12 @@
 //!    `FwpmFilterAdd0` ×2, and `FwpmTransactionCommit0`: all of the management objects appear
 //!    together, or none does.
 //!
-//! Each step that leaves something behind has one [`Undo`] ([`Step::undo`]). The objects added
+//! Each step that leaves something behind has one [`Undo`] ([`RegistrationStep::undo`]). The objects added
 //! inside the transaction have none of their own: `FwpmTransactionAbort0` removes all of them at
 //! once before the commit, and closing the dynamic session removes them after it. A failure at
 //! step *k* runs the undo steps of steps `0..k` in reverse order ([`unwind`]); a failed undo is
 //! reported and the unwind goes on, because every later undo is still needed (closing the
-//! session also aborts a transaction the abort could not end, platform-facts §3.2).
+//! session also ends a transaction the abort could not end).
 //!
 //! At unload ([`TEARDOWN`]) the dynamic session is closed first, which deletes the filters,
 //! callouts, sublayer and provider (the objects are not deleted one by one: that is what the
@@ -29,11 +29,13 @@
 
 use core::fmt;
 
-use crate::{Layer, NtStatus};
+use connsec_nt::NtStatus;
+
+use crate::Layer;
 
 /// One registration step, in the order of [`STEPS`].
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
-pub enum Step {
+pub enum RegistrationStep {
     /// `FwpsCalloutRegister3` with the control device's WDM `DEVICE_OBJECT`.
     RegisterCallout(Layer),
     /// `FwpmEngineOpen0` with `FWPM_SESSION_FLAG_DYNAMIC`.
@@ -53,18 +55,18 @@ pub enum Step {
 }
 
 /// Every step, in order.
-pub const STEPS: [Step; 11] = [
-    Step::RegisterCallout(Layer::AleAuthConnectV4),
-    Step::RegisterCallout(Layer::AleAuthConnectV6),
-    Step::OpenSession,
-    Step::BeginTransaction,
-    Step::AddProvider,
-    Step::AddSublayer,
-    Step::AddCallout(Layer::AleAuthConnectV4),
-    Step::AddCallout(Layer::AleAuthConnectV6),
-    Step::AddFilter(Layer::AleAuthConnectV4),
-    Step::AddFilter(Layer::AleAuthConnectV6),
-    Step::CommitTransaction,
+pub const STEPS: [RegistrationStep; 11] = [
+    RegistrationStep::RegisterCallout(Layer::AleAuthConnectV4),
+    RegistrationStep::RegisterCallout(Layer::AleAuthConnectV6),
+    RegistrationStep::OpenSession,
+    RegistrationStep::BeginTransaction,
+    RegistrationStep::AddProvider,
+    RegistrationStep::AddSublayer,
+    RegistrationStep::AddCallout(Layer::AleAuthConnectV4),
+    RegistrationStep::AddCallout(Layer::AleAuthConnectV6),
+    RegistrationStep::AddFilter(Layer::AleAuthConnectV4),
+    RegistrationStep::AddFilter(Layer::AleAuthConnectV6),
+    RegistrationStep::CommitTransaction,
 ];
 
 /// What undoes a completed step.
@@ -89,7 +91,7 @@ pub const TEARDOWN: [Undo; 3] = [
 /// The largest number of undo steps any unwind runs.
 pub const MAX_UNDOS: usize = 4;
 
-impl Step {
+impl RegistrationStep {
     /// The undo this step needs once it has succeeded, if any.
     #[must_use]
     pub const fn undo(self) -> Option<Undo> {
@@ -176,7 +178,7 @@ impl Undo {
     }
 }
 
-impl fmt::Display for Step {
+impl fmt::Display for RegistrationStep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -206,7 +208,7 @@ pub fn unwind(completed: usize) -> Unwind {
 /// Iterator returned by [`unwind`].
 #[derive(Clone, Debug)]
 pub struct Unwind {
-    done: &'static [Step],
+    done: &'static [RegistrationStep],
 }
 
 impl Iterator for Unwind {
@@ -226,7 +228,7 @@ impl Iterator for Unwind {
 /// Performs the steps against the filter engine; the driver implements it with the FFI calls.
 pub trait Executor {
     /// Performs one step.
-    fn execute(&mut self, step: Step) -> Result<(), NtStatus>;
+    fn execute(&mut self, step: RegistrationStep) -> Result<(), NtStatus>;
     /// Undoes one step that succeeded earlier.
     fn undo(&mut self, undo: Undo) -> Result<(), NtStatus>;
 }
@@ -260,7 +262,7 @@ impl UndoFailures {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Failure {
     /// The step that failed.
-    pub step: Step,
+    pub step: RegistrationStep,
     /// What it returned.
     pub status: NtStatus,
     /// Undo steps of the unwind that failed too (each was still attempted).
@@ -374,7 +376,7 @@ mod tests {
     }
 
     impl Executor for Model {
-        fn execute(&mut self, step: Step) -> Result<(), NtStatus> {
+        fn execute(&mut self, step: RegistrationStep) -> Result<(), NtStatus> {
             self.calls.push(step.name().to_string());
             let index = self.executed;
             self.executed += 1;
@@ -382,35 +384,35 @@ mod tests {
                 return Err(FAIL);
             }
             match step {
-                Step::RegisterCallout(l) => {
+                RegistrationStep::RegisterCallout(l) => {
                     let new = self.registered.insert(l);
                     self.require(new, "registered twice");
                 }
-                Step::OpenSession => {
+                RegistrationStep::OpenSession => {
                     self.require(!self.session, "second session");
                     self.session = true;
                 }
-                Step::BeginTransaction => {
+                RegistrationStep::BeginTransaction => {
                     self.require(self.session && !self.txn, "begin without session");
                     self.txn = true;
                 }
-                Step::AddProvider => self.add(Object::Provider),
-                Step::AddSublayer => {
+                RegistrationStep::AddProvider => self.add(Object::Provider),
+                RegistrationStep::AddSublayer => {
                     self.require(self.exists(Object::Provider), "sublayer before provider");
                     self.add(Object::Sublayer);
                 }
-                Step::AddCallout(l) => {
+                RegistrationStep::AddCallout(l) => {
                     self.require(self.exists(Object::Provider), "callout before provider");
                     self.add(Object::Callout(l));
                 }
-                Step::AddFilter(l) => {
+                RegistrationStep::AddFilter(l) => {
                     self.require(self.exists(Object::Sublayer), "filter before sublayer");
                     self.require(self.exists(Object::Callout(l)), "filter before callout");
                     // A filter naming an unregistered terminating callout would block.
                     self.require(self.registered.contains(&l), "filter before registration");
                     self.add(Object::Filter(l));
                 }
-                Step::CommitTransaction => {
+                RegistrationStep::CommitTransaction => {
                     self.require(self.txn, "commit without transaction");
                     self.txn = false;
                     let pending = core::mem::take(&mut self.pending);
@@ -652,13 +654,13 @@ mod tests {
             "step 9 add_filter_v4 (FwpmFilterAdd0)"
         );
         let f = Failure {
-            step: Step::OpenSession,
+            step: RegistrationStep::OpenSession,
             status: NtStatus(0xC002_0036),
             undo_failures: UndoFailures::default(),
         };
         assert_eq!(
             f.to_string(),
-            "step 3 open_session (FwpmEngineOpen0) failed with 0xC0020036"
+            "step 3 open_session (FwpmEngineOpen0) failed with STATUS_EPT_NT_NOT_REGISTERED (0xC0020036)"
         );
         let mut u = UndoFailures::default();
         u.push(Undo::CloseSession, UNDO_FAIL);
@@ -668,8 +670,9 @@ mod tests {
         };
         assert_eq!(
             f.to_string(),
-            "step 3 open_session (FwpmEngineOpen0) failed with 0xC0020036; unwinding, \
-             close_session (FwpmEngineClose0) failed with 0xC0220010"
+            "step 3 open_session (FwpmEngineOpen0) failed with STATUS_EPT_NT_NOT_REGISTERED \
+             (0xC0020036); unwinding, close_session (FwpmEngineClose0) failed with \
+             STATUS_FWP_SESSION_ABORTED (0xC0220010)"
         );
     }
 }

@@ -31,8 +31,9 @@ use std::collections::BTreeMap;
 use std::ffi::c_void;
 
 use connsec_callout::classify::{FWP_ACTION_BLOCK, FWP_ACTION_PERMIT, FWPS_RIGHT_ACTION_WRITE};
-use connsec_callout::plan::{STEPS, Step, Undo};
-use connsec_callout::{Guid, Layer, keys};
+use connsec_callout::plan::{RegistrationStep, STEPS, Undo};
+use connsec_callout::{Layer, keys};
+use connsec_nt::Guid;
 
 /// The stand-in for `connsec-wfp-sys`.
 mod wfp {
@@ -344,6 +345,10 @@ mod wfp {
 
 #[path = "../../../driver/src/callout/mod.rs"]
 mod callout;
+#[path = "../../../driver/src/session.rs"]
+mod session;
+#[path = "../../../driver/src/status.rs"]
+mod status;
 
 /// The filter-engine model behind the stand-in functions (one per test thread).
 mod model {
@@ -411,12 +416,7 @@ mod model {
     }
 
     pub fn guid(g: wfp::GUID) -> Guid {
-        Guid {
-            data1: g.Data1,
-            data2: g.Data2,
-            data3: g.Data3,
-            data4: g.Data4,
-        }
+        Guid::from_fields(g.Data1, g.Data2, g.Data3, g.Data4)
     }
 
     fn wide(p: *const u16) -> Option<String> {
@@ -731,11 +731,11 @@ mod model {
 }
 
 /// The FFI calls `register` makes, in order, for the plan's steps.
-fn calls_for(step: Step) -> String {
+fn calls_for(step: RegistrationStep) -> String {
     match step {
-        Step::RegisterCallout(l) => format!("FwpsCalloutRegister3({})", l.label()),
-        Step::AddCallout(l) => format!("FwpmCalloutAdd0({})", l.label()),
-        Step::AddFilter(l) => format!("FwpmFilterAdd0({})", l.label()),
+        RegistrationStep::RegisterCallout(l) => format!("FwpsCalloutRegister3({})", l.label()),
+        RegistrationStep::AddCallout(l) => format!("FwpmCalloutAdd0({})", l.label()),
+        RegistrationStep::AddFilter(l) => format!("FwpmFilterAdd0({})", l.label()),
         other => other.function().to_owned(),
     }
 }
@@ -812,7 +812,7 @@ fn a_failed_commit_is_aborted_and_a_failed_abort_is_reported() {
     let failure = unsafe { callout::register(model::DEVICE) }
         .err()
         .expect("failure");
-    assert_eq!(failure.step, Step::CommitTransaction);
+    assert_eq!(failure.step, RegistrationStep::CommitTransaction);
     model::with(|s| {
         assert_eq!(s.calls[11], "FwpmTransactionAbort0");
         assert!(model::is_clean(s));
@@ -827,7 +827,10 @@ fn a_failed_commit_is_aborted_and_a_failed_abort_is_reported() {
     let failure = unsafe { callout::register(model::DEVICE) }
         .err()
         .expect("failure");
-    assert_eq!(failure.step, Step::AddFilter(Layer::AleAuthConnectV6));
+    assert_eq!(
+        failure.step,
+        RegistrationStep::AddFilter(Layer::AleAuthConnectV6)
+    );
     let undo_failures: Vec<Undo> = failure.undo_failures.iter().map(|(u, _)| u).collect();
     assert_eq!(undo_failures, [Undo::AbortTransaction]);
     model::with(|s| {

@@ -1,13 +1,14 @@
-//! The README's "The WFP callout" section held to the code: every GUID it shows is the one in
+//! `docs/callout.md` held to the code: every GUID it shows is the one in
 //! `connsec_callout::keys`, and every step name it quotes is a real plan step.
 
+use connsec_callout::Layer;
 use connsec_callout::keys;
 use connsec_callout::plan::{STEPS, TEARDOWN, Undo};
-use connsec_callout::{Guid, Layer};
+use connsec_nt::Guid;
 
-/// The README's callout section: from its `## The WFP callout` heading to the next `## `.
+/// `docs/callout.md`, the whole file.
 fn doc() -> Option<String> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/callout.md");
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) => {
@@ -15,12 +16,11 @@ fn doc() -> Option<String> {
             return None;
         }
     };
-    let start = text
-        .find("\n## The WFP callout")
-        .expect("README.md has a '## The WFP callout' section");
-    let section = &text[start + 1..];
-    let end = section.find("\n## ").map_or(section.len(), |i| i + 1);
-    Some(section[..end].to_owned())
+    assert!(
+        text.starts_with("# The WFP callout"),
+        "docs/callout.md starts with its '# The WFP callout' heading"
+    );
+    Some(text)
 }
 
 /// Every `{XXXXXXXX-…}` GUID in `text`.
@@ -44,15 +44,12 @@ fn the_doc_shows_exactly_the_keys_of_the_code() {
     let mut expected: Vec<Guid> = keys::OWN.iter().map(|(_, g)| *g).collect();
     expected.extend(Layer::ALL.iter().map(|l| l.layer_key()));
     for g in &expected {
-        assert!(
-            shown.contains(g),
-            "the README callout section does not show {g}"
-        );
+        assert!(shown.contains(g), "docs/callout.md does not show {g}");
     }
     for g in &shown {
         assert!(
             expected.contains(g),
-            "the README callout section shows {g}, which the code does not use"
+            "docs/callout.md shows {g}, which the code does not use"
         );
     }
     // The table pairs each key with its object.

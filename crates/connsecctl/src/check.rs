@@ -1,234 +1,181 @@
-//! `connsecctl check FILE...`: every problem of a `.reg` or `.inx` configuration, each with its
-//! file, line and value name (and `Principals` entry).
+//! `connsecctl check FILE...`: every problem of each `.reg` or `.inx` configuration, each with
+//! its file, line and value name (and `Principals` entry), and a summary line per file.
 //!
-//! The policy crate stops at the first error, as the driver must. To report *each* problem the
-//! tool runs the same parser once per value (and once per `Principals` entry, as a one-entry
-//! list), then once over the whole configuration for problems between values (both or neither
-//! of `Principals`/`DaclSddl`, duplicates) and for the DACL checks and warnings.
+//! Formatting only: the problems of the values come from the policy crate's own diagnostics
+//! (`Config::check` through [`plan::diagnose`], the checks the driver runs), the problems of
+//! the file's syntax from the INF/`.reg` reader. Every file is checked, also after one that
+//! cannot be read; a file that cannot be read is reported and makes the exit status 2, as for
+//! `plan`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
-use connsec_inf::{Inf, RegType, decode_multi_sz, dword_bytes, multi_sz_bytes, sz_bytes};
-use connsec_policy::config::{
-    Config, ConfigErrorKind, DACL_SDDL, PRINCIPALS, RegValue, VALUE_NAMES,
-};
+use connsec_inf::Inf;
+use connsec_policy::config::{DACL_SDDL, PRINCIPALS};
 use serde::Serialize;
 
-use crate::plan::{self, Problem};
-use crate::source::{self, Value, Values};
+use crate::plan::{self, Problem, Severity};
+use crate::source;
 
 /// The result for one file.
 #[derive(Debug, Serialize)]
 pub(crate) struct FileReport {
     pub(crate) file: String,
-    /// `reg` or `inf`.
-    pub(crate) format: &'static str,
+    /// `reg` or `inf`; `None` when the file could not be read.
+    pub(crate) format: Option<&'static str>,
     /// Whether no error was found (warnings allowed).
     pub(crate) ok: bool,
+    /// The file could not be read (an I/O error, reported as its only problem).
+    #[serde(skip_serializing_if = "core::ops::Not::not")]
+    pub(crate) unreadable: bool,
     pub(crate) problems: Vec<Problem>,
 }
 
-fn parse_error(file: &str, e: &connsec_inf::Error) -> Problem {
+impl FileReport {
+    fn count(&self, severity: Severity) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == severity)
+            .count()
+    }
+}
+
+/// An error of the file itself (not of a value), at `line` if known.
+fn file_problem(file: &str, line: Option<usize>, message: String) -> Problem {
     Problem {
-        severity: "error",
-        file: Some(file.to_owned()),
-        line: (e.line != 0).then_some(e.line),
+        severity: Severity::Error,
+        file: (!file.is_empty()).then(|| file.to_owned()),
+        line,
         value: None,
         entry: None,
-        message: e.kind.to_string(),
+        byte_offset: None,
+        message,
     }
 }
 
-/// Problems of one value checked alone (`None`: fine alone).
-fn value_alone(values: &Values, v: &Value) -> Option<Problem> {
-    let name: Vec<u16> = v.name.encode_utf16().collect();
-    let reg = [RegValue {
-        name: &name,
-        kind: v.kind.0.into(),
-        data: &v.data,
-    }];
-    match Config::parse(&reg, &mut |_| {}) {
-        Err(e) if e.kind != ConfigErrorKind::NoPolicy => {
-            let mut p = Problem::error(values, Some(e.value), plan::config_message(&e));
-            p.entry = (e.entry != 0).then_some(e.entry);
-            Some(p)
+/// A syntax error of the file, as a problem.
+pub(crate) fn syntax_problem(file: &str, e: &connsec_inf::Error) -> Problem {
+    file_problem(file, (e.line != 0).then_some(e.line), e.kind.to_string())
+}
+
+/// Checks one file; a file that cannot be read gives a report with that one problem.
+pub(crate) fn check_file(path: &Path) -> FileReport {
+    let file = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return FileReport {
+                problems: vec![file_problem(&file, None, format!("cannot be read: {e}"))],
+                file,
+                format: None,
+                ok: false,
+                unreadable: true,
+            };
         }
-        _ => None,
-    }
-}
-
-/// Each bad `Principals` entry, checked as a one-entry list, renumbered to its place.
-fn principal_entries(values: &Values, v: &Value) -> Vec<Problem> {
-    let Some(entries) = decode_multi_sz(&v.data) else {
-        return Vec::new();
     };
-    let mut out = Vec::new();
-    for (i, entry) in (1u32..).zip(&entries) {
-        let one = Value {
-            data: multi_sz_bytes([entry.as_str()]),
-            ..v.clone()
-        };
-        if let Some(mut p) = value_alone(values, &one) {
-            if p.entry.is_some() {
-                // "entry 1 \"text\"" names the one-entry list; name the real entry instead.
-                p.message = p.message.replacen("entry 1 ", &format!("entry {i} "), 1);
-                p.entry = Some(i);
+    let is_reg = source::is_reg(path, &bytes);
+    let mut problems = Vec::new();
+    if is_reg {
+        match source::from_reg_bytes(&bytes, &file) {
+            Ok(values) => {
+                problems.extend(plan::diagnose(&values, true, false).problems);
+                problems.extend(notes(&values));
             }
-            out.push(p);
+            Err(e) => problems.push(syntax_problem(&file, &e)),
+        }
+    } else {
+        match Inf::from_named_bytes(&bytes, &file) {
+            Ok(inf) => problems.extend(check_inf(&inf, &file)),
+            Err(e) => problems.push(syntax_problem(&file, &e)),
         }
     }
-    out
+    // Problems by line, then the notes on what the file would do over an existing key.
+    problems.sort_by_key(|p| (p.severity == Severity::Note, p.line.unwrap_or(0)));
+    FileReport {
+        ok: !problems.iter().any(Problem::is_error),
+        file,
+        format: Some(if is_reg { "reg" } else { "inf" }),
+        unreadable: false,
+        problems,
+    }
 }
 
-/// Checks one configuration's values. `incomplete` says that some lines could not be read
-/// (reported already); `unreadable` names the values they write, which count as present for
-/// the checks between values. The DACL checks need a complete configuration.
-pub(crate) fn check_values(
-    values: &Values,
-    incomplete: bool,
-    unreadable: &[String],
-) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    for v in &values.values {
-        let Some(p) = value_alone(values, v) else {
-            continue;
-        };
-        if p.entry.is_some()
-            && v.name.eq_ignore_ascii_case(PRINCIPALS)
-            && v.kind == RegType::MULTI_SZ
+/// An INF: undefined `%strkey%` tokens, every bad `AddReg` line, then the values of the good
+/// lines.
+fn check_inf(inf: &Inf, file: &str) -> Vec<Problem> {
+    let mut problems: Vec<Problem> = inf
+        .undefined_strings()
+        .into_iter()
+        .map(|(line, key)| {
+            file_problem(
+                file,
+                Some(line),
+                format!("%{key}% is not defined in [Strings]"),
+            )
+        })
+        .collect();
+    let (values, errors) = source::inf_values(inf);
+    for (e, name) in &errors {
+        let mut p = syntax_problem(file, e);
+        p.value.clone_from(name);
+        if !problems
+            .iter()
+            .any(|q| q.line == p.line && q.message == p.message)
         {
-            problems.extend(principal_entries(values, v));
-        } else {
             problems.push(p);
         }
     }
-    if let Some(p) = between_values(values, unreadable) {
-        problems.push(p);
-    }
-    if incomplete || problems.iter().any(Problem::is_error) {
-        // The DACL checks need a configuration without errors; the whole run would only
-        // repeat the first error found above.
-        return problems;
-    }
-    match plan::plan(values) {
-        Ok(plan) => problems.extend(plan.warnings),
-        Err(p) => problems.push(p),
-    }
+    // A line that could not be read may set a policy value.
+    let policy_unread = errors.iter().any(|(_, name)| {
+        name.as_deref().is_some_and(|n| {
+            n.eq_ignore_ascii_case(PRINCIPALS) || n.eq_ignore_ascii_case(DACL_SDDL)
+        })
+    });
+    problems.extend(plan::diagnose(&values, errors.is_empty(), policy_unread).problems);
+    problems.extend(notes(&values));
     problems
 }
 
-/// Problems between values (both or neither of `Principals` and `DaclSddl`, a value given
-/// twice): the policy parser run over the same value names with well-formed data of the right
-/// type, so that an error inside one value cannot hide them.
-fn between_values(values: &Values, unreadable: &[String]) -> Option<Problem> {
-    let stand_ins = unreadable.iter().map(|name| Value {
-        name: name.clone(),
-        kind: RegType::NONE,
-        data: Vec::new(),
-        line: None,
-    });
-    let shaped: Vec<Value> = values
-        .values
-        .iter()
-        .cloned()
-        .chain(stand_ins)
-        .map(|v| {
-            let (kind, data) = if v.name.eq_ignore_ascii_case(PRINCIPALS) {
-                (
-                    RegType::MULTI_SZ,
-                    multi_sz_bytes(["SY:GENERIC_ALL", "BA:GENERIC_ALL"]),
-                )
-            } else if v.name.eq_ignore_ascii_case(DACL_SDDL) {
-                (RegType::SZ, sz_bytes("D:P(A;;GA;;;SY)(A;;GA;;;BA)"))
-            } else if VALUE_NAMES.iter().any(|n| v.name.eq_ignore_ascii_case(n)) {
-                (RegType::DWORD, dword_bytes(0))
-            } else {
-                (v.kind, v.data.clone())
-            };
-            Value {
-                kind,
-                data,
-                ..v.clone()
-            }
-        })
-        .collect();
-    let names: Vec<Vec<u16>> = shaped
-        .iter()
-        .map(|v| v.name.encode_utf16().collect())
-        .collect();
-    let regs: Vec<RegValue<'_>> = shaped
-        .iter()
-        .zip(&names)
-        .map(|(v, n)| RegValue {
-            name: n,
-            kind: v.kind.0.into(),
-            data: &v.data,
-        })
-        .collect();
-    let e = Config::parse(&regs, &mut |_| {}).err()?;
-    matches!(
-        e.kind,
-        ConfigErrorKind::BothPolicies | ConfigErrorKind::NoPolicy | ConfigErrorKind::DuplicateValue
-    )
-    .then(|| Problem::error(values, Some(e.value), plan::config_message(&e)))
+/// What the file would do over an existing key (computed by `source`), after the problems.
+fn notes(values: &source::Values) -> impl Iterator<Item = Problem> + '_ {
+    values.notes.iter().map(|n| Problem {
+        severity: Severity::Note,
+        file: values.file.clone(),
+        line: n.line,
+        value: n.value.clone(),
+        entry: None,
+        byte_offset: None,
+        message: n.text.clone(),
+    })
 }
 
-/// Checks one file.
-pub(crate) fn check_file(path: &Path) -> Result<FileReport> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let file = path.display().to_string();
-    let is_reg = source::is_reg(path, &bytes);
-    let format = if is_reg { "reg" } else { "inf" };
-    let mut problems = Vec::new();
-    let mut unreadable = Vec::new();
-    let mut incomplete = false;
-    let loaded = if is_reg {
-        source::from_reg_bytes(&bytes, &file)
+/// Checks every file in turn and prints the problems and a summary line per file (or one JSON
+/// document). Returns whether every file passed, and how many files could not be read (an
+/// unreadable file is an I/O error, exit 2, once all files are reported).
+pub(crate) fn run(files: &[PathBuf], json: bool) -> anyhow::Result<(bool, usize)> {
+    use core::fmt::Write as _;
+    let reports: Vec<FileReport> = files.iter().map(|f| check_file(f)).collect();
+    let all_ok = reports.iter().all(|r| r.ok);
+    if json {
+        crate::out_json(&serde_json::json!({ "ok": all_ok, "files": reports }))?;
     } else {
-        match Inf::from_named_bytes(&bytes, &file) {
-            Ok(inf) => {
-                // Undefined %strkey% tokens anywhere are errors for the INF tools too.
-                for (line, key) in inf.undefined_strings() {
-                    problems.push(Problem {
-                        severity: "error",
-                        file: Some(file.clone()),
-                        line: Some(line),
-                        value: None,
-                        entry: None,
-                        message: format!("%{key}% is not defined in [Strings]"),
-                    });
-                }
-                // Every bad AddReg line, not only the first; the values of the good ones are
-                // checked below.
-                let (values, errors) = source::inf_values(&inf);
-                unreadable.extend(errors.iter().filter_map(|(_, name)| name.clone()));
-                incomplete = !errors.is_empty();
-                for (e, name) in &errors {
-                    let mut p = parse_error(&file, e);
-                    p.value.clone_from(name);
-                    if !problems
-                        .iter()
-                        .any(|q| q.line == p.line && q.message == p.message)
-                    {
-                        problems.push(p);
-                    }
-                }
-                Ok(values)
+        let mut text = String::new();
+        for r in &reports {
+            for p in &r.problems {
+                let _ = writeln!(text, "{p}");
             }
-            Err(e) => Err(e),
+            let errors = r.count(Severity::Error);
+            let warnings = r.count(Severity::Warning);
+            let _ = writeln!(
+                text,
+                "{}: {} ({errors} error{}, {warnings} warning{})",
+                r.file,
+                if r.ok { "ok" } else { "FAILED" },
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" },
+            );
         }
-    };
-    match loaded {
-        Ok(values) => problems.extend(check_values(&values, incomplete, &unreadable)),
-        Err(e) => problems.push(parse_error(&file, &e)),
+        crate::out(&text)?;
     }
-    problems.sort_by_key(|p| p.line.unwrap_or(0));
-    let ok = !problems.iter().any(Problem::is_error);
-    Ok(FileReport {
-        file,
-        format,
-        ok,
-        problems,
-    })
+    let unreadable = reports.iter().filter(|r| r.unreadable).count();
+    Ok((all_ok, unreadable))
 }

@@ -1,5 +1,5 @@
 //! Command-line arguments (clap derive). Validation that needs more than one argument happens
-//! afterwards, in the command modules (ripgrep's two-step parse, STYLE 4.4).
+//! afterwards, in the command modules (ripgrep's two-step parse).
 
 use std::path::PathBuf;
 
@@ -9,9 +9,11 @@ use secdesc::Sid;
 const EXIT_CODES: &str = "\
 Exit status:
   0  success
-  1  a clean negative answer: `check` found an error, a `sddl` line failed,
-     `status` found a difference, `probe` was denied something
-  2  usage or I/O error (also: `status`/`probe` on a system other than Windows)
+  1  a clean negative answer: `check` found an error, a configuration is refused
+     or its file does not read as one (`plan` and `check` agree), a `sddl` line
+     failed, `status` found a difference, `probe` was denied something
+  2  usage or I/O error (also: `status`/`probe` on a system other than Windows,
+     or where WFP cannot be asked); with --json, a JSON error object on stdout
 A closed output pipe ends the program quietly with status 0.";
 
 const EXAMPLES: &str = "\

@@ -9,7 +9,8 @@ use serde::Serialize;
 use crate::hex;
 
 /// Service names whose service SIDs (`NT SERVICE\<name>`) are recognised in output: the WFP
-/// and `IPsec` services named in the engine's default DACL (platform-facts §3.6), `BFE` and `IKEEXT`.
+/// and `IPsec` services named in the engine's default DACL (Microsoft's WFP "Access Control"
+/// page), `BFE` and `IKEEXT`.
 const KNOWN_SERVICES: [&str; 8] = [
     "BFE",
     "MpsSvc",

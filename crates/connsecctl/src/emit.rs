@@ -1,16 +1,28 @@
 //! `connsecctl emit reg|inf`: the `Parameters` values of a planned policy, written as a regedit
 //! export or as INF `AddReg` lines. The values are the raw registry bytes that were planned, so
 //! reading the output back gives the same bytes (tested).
+//!
+//! Both outputs also delete every connsec value the plan does not set (`"DaclSddl"=-` when the
+//! plan sets `Principals`, and so on; in an INF, `FLG_ADDREG_DELVAL` lines): importing them over
+//! any earlier configuration gives exactly the planned values. They never delete the key itself,
+//! which also holds the driver's `OriginalDacl`.
+//!
+//! The `.reg` text is what regedit's export writes: the `Windows Registry Editor Version 5.00`
+//! header, a blank line, the key, one line per value, a blank line; CRLF line ends (UTF-16LE
+//! with BOM when written to a file, see `main.rs`); hex data wrapped as regedit wraps it: after
+//! a byte's comma, once the line holds 77 or more characters, a `\` ends it and the next line
+//! starts with two spaces. `scripts/ci/wine-connsecctl.sh` compares this text with what
+//! `reg export` writes for the same key.
 
 use core::fmt::Write as _;
 
 use connsec_inf::{RegType, decode_multi_sz, decode_sz};
-use connsec_policy::config::PARAMETERS_KEY;
+use connsec_policy::config::{PARAMETERS_KEY, VALUE_NAMES};
 
 use crate::source::{Value, Values};
 
-/// Longest line regedit writes before continuing hex data with `\`.
-const REG_LINE: usize = 80;
+/// Once a hex line holds this many characters, regedit continues it on the next line.
+const HEX_WRAP: usize = 77;
 
 fn reg_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -25,15 +37,30 @@ fn reg_string(s: &str) -> String {
     out
 }
 
-fn reg_value(out: &mut String, v: &Value) {
-    let name = if v.name.is_empty() {
+fn reg_name(name: &str) -> String {
+    if name.is_empty() {
         "@".to_owned()
     } else {
-        reg_string(&v.name)
-    };
+        reg_string(name)
+    }
+}
+
+/// The connsec values the plan does not set: deleting them makes an import exact.
+fn unset(values: &Values) -> impl Iterator<Item = &'static str> + '_ {
+    VALUE_NAMES.into_iter().filter(|n| values.get(n).is_none())
+}
+
+/// Whether `data` is a string regedit writes in quotes: well-formed UTF-16 with one final NUL
+/// and no line break (which would end the line).
+fn quotable(data: &[u8]) -> Option<String> {
+    decode_sz(data).filter(|s| connsec_inf::sz_bytes(s) == data && !s.contains(['\r', '\n']))
+}
+
+fn reg_value(out: &mut String, v: &Value) {
+    let name = reg_name(&v.name);
     match v.kind {
         RegType::SZ => {
-            if let Some(s) = decode_sz(&v.data).filter(|s| connsec_inf::sz_bytes(s) == v.data) {
+            if let Some(s) = quotable(&v.data) {
                 let _ = writeln!(out, "{name}={}", reg_string(&s));
                 return;
             }
@@ -51,34 +78,37 @@ fn reg_value(out: &mut String, v: &Value) {
     } else {
         format!("hex({:x}):", v.kind.0)
     };
-    let mut line = format!("{name}={prefix}");
+    let _ = write!(out, "{name}={prefix}");
+    let mut line_len = name.len() + 1 + prefix.len();
+    let last = v.data.len().saturating_sub(1);
     for (i, b) in v.data.iter().enumerate() {
-        let last = i + 1 == v.data.len();
-        let item = if last {
-            format!("{b:02x}")
-        } else {
-            format!("{b:02x},")
-        };
-        // Leave room for the trailing backslash.
-        if line.len() + item.len() > REG_LINE - 1 {
-            out.push_str(&line);
-            out.push_str("\\\n");
-            "  ".clone_into(&mut line);
+        let _ = write!(out, "{b:02x}");
+        if i == last {
+            break;
         }
-        line.push_str(&item);
+        out.push(',');
+        line_len += 3;
+        if line_len >= HEX_WRAP {
+            out.push_str("\\\n  ");
+            line_len = 2;
+        }
     }
-    out.push_str(&line);
     out.push('\n');
 }
 
-/// A regedit export of the values under the `Parameters` key (CRLF line ends, as regedit).
+/// A regedit export of the values under the `Parameters` key (CRLF line ends, as regedit),
+/// deleting the connsec values the plan does not set.
 pub(crate) fn reg(values: &Values) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", connsec_inf::reg::HEADER);
     let _ = writeln!(out, "[HKEY_LOCAL_MACHINE\\{PARAMETERS_KEY}]");
+    for name in unset(values) {
+        let _ = writeln!(out, "{}=-", reg_name(name));
+    }
     for v in &values.values {
         reg_value(&mut out, v);
     }
+    out.push('\n');
     out.replace('\n', "\r\n")
 }
 
@@ -86,11 +116,18 @@ fn inf_string(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\"").replace('%', "%%"))
 }
 
-/// `HKR,Parameters,...` lines for an INF add-registry section.
+/// `HKR,Parameters,...` lines for an add-registry section of the service-install section,
+/// deleting first (`FLG_ADDREG_DELVAL`) the connsec values the plan does not set.
 pub(crate) fn inf(values: &Values) -> String {
     let mut out = String::from(
-        "; Parameters for connsec (HKR = the service key), written by connsecctl emit inf\n",
+        "; Parameters for connsec (HKR = the service key), written by connsecctl emit inf.\n\
+         ; Put these lines in an add-registry section named by the AddReg directive of the\n\
+         ; service-install section (AddService = connsec,,<service-install-section>).\n\
+         ; 0x00000004 = FLG_ADDREG_DELVAL: an upgrade over an earlier configuration keeps none of it.\n",
     );
+    for name in unset(values) {
+        let _ = writeln!(out, "HKR,Parameters,{},0x00000004", inf_string(name));
+    }
     for v in &values.values {
         let head = format!("HKR,Parameters,{}", inf_string(&v.name));
         let line = match v.kind {
@@ -167,6 +204,7 @@ mod tests {
             origin: "test".to_owned(),
             file: None,
             values: v,
+            notes: Vec::new(),
         }
     }
 
@@ -229,7 +267,7 @@ mod tests {
             .add_reg_entries()
             .unwrap()
             .into_iter()
-            .map(|e| value(&e.name, e.kind.unwrap(), e.data))
+            .filter_map(|e| e.kind.map(|k| value(&e.name, k, e.data)))
             .collect()
     }
 
@@ -237,7 +275,9 @@ mod tests {
         #[test]
         fn reg_output_reads_back_as_the_same_bytes(v in arbitrary_values()) {
             let text = reg(&values(v.clone()));
-            prop_assert!(text.lines().all(|l| l.len() <= REG_LINE), "{}", text);
+            // regedit's lines: at most 80 columns (79 characters and the continuing `\`),
+            // unless one value name alone is longer.
+            prop_assert!(text.lines().all(|l| l.len() <= 80), "{}", text);
             prop_assert_eq!(read_reg(&text), v);
         }
 

@@ -1,20 +1,38 @@
-//! `connsecctl`: the connsec host tool. A thin binary over the portable crates (STYLE 4.1):
-//! it reads files and options, runs the same `connsec-policy` and `secdesc` code the driver
-//! runs, and prints the result as text or JSON. `main` only turns the result of [`run`] into an
-//! exit status (STYLE 4.2); errors are one line, `connsecctl: <context>: <error>` (STYLE 4.3).
+//! `connsecctl`: the connsec host tool. A thin binary over the portable crates: it reads files
+//! and options, runs the same `connsec-policy` and `secdesc` code the driver runs, and prints
+//! the result as text or JSON. `main` only turns the result of [`run`] into an exit status;
+//! errors are one line, `connsecctl: <context>: <error>`, and with `--json` also a JSON object
+//! `{"ok": false, "exit": N, "error": {"message": …}}` on stdout (usage errors included).
 //!
 //! Exit status: 0 success; 1 a clean negative answer (`check` found an error, a `sddl` line
-//! failed, the configuration is refused, `status` differs, `probe` was denied); 2 usage or I/O
-//! error. A closed output pipe exits 0 quietly.
+//! failed, the configuration is refused or its file does not read as one, `status` differs,
+//! `probe` was denied); 2 usage or I/O error. `plan` and `check` give the same status for the
+//! same file. A closed output pipe exits 0 quietly.
 
 // Only the Windows edge module may use `unsafe` (it allows it); everything else is safe code.
 #![deny(unsafe_code)]
 
 mod check;
 mod cli;
+#[cfg_attr(
+    not(windows),
+    allow(
+        dead_code,
+        reason = "status and probe need Windows; the table is tested everywhere"
+    )
+)]
+mod codes;
 mod describe;
 mod emit;
 mod hex;
+#[cfg_attr(
+    not(windows),
+    allow(
+        dead_code,
+        reason = "status needs Windows; its judgement is tested everywhere"
+    )
+)]
+mod original;
 mod plan;
 mod sddl_cmd;
 mod source;
@@ -43,15 +61,38 @@ enum Status {
     Success,
     /// A clean negative answer.
     Negative,
+    /// An I/O error, already reported in the output (`check` of a file that cannot be read).
+    Failed,
+}
+
+/// The JSON error object written on stdout for a failure with `--json`.
+fn json_error(message: &str, exit: u8) -> serde_json::Value {
+    serde_json::json!({ "ok": false, "exit": exit, "error": { "message": message } })
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Known before parsing, so that a usage error can be reported as JSON too.
+    let json = std::env::args_os().skip(1).any(|a| a == "--json");
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version go to stdout, exit 0; usage errors exit 2.
+        Err(e) if !e.use_stderr() || !json => e.exit(),
+        Err(e) => {
+            let message = e.render().to_string();
+            let _ = out_json(&json_error(message.trim_end(), 2));
+            let _ = write!(io::stderr(), "{message}");
+            return ExitCode::from(2);
+        }
+    };
     match run(cli) {
         Ok(Status::Success) => ExitCode::SUCCESS,
         Ok(Status::Negative) => ExitCode::from(1),
+        Ok(Status::Failed) => ExitCode::from(2),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
+            if json {
+                let _ = out_json(&json_error(&format!("{e:#}"), 2));
+            }
             // stderr may be closed too; nothing more can be done then.
             let _ = writeln!(io::stderr(), "connsecctl: {e:#}");
             ExitCode::from(2)
@@ -106,7 +147,7 @@ fn run(cli: Cli) -> Result<Status> {
 /// A configuration the driver refuses: the problem on stderr (one line), negative status.
 fn refused(p: &Problem, json: bool) -> Result<Status> {
     if json {
-        out_json(&serde_json::json!({ "ok": false, "error": p }))?;
+        out_json(&serde_json::json!({ "ok": false, "exit": 1, "error": p }))?;
     }
     let _ = writeln!(io::stderr(), "connsecctl: {p}");
     Ok(Status::Negative)
@@ -123,6 +164,8 @@ struct PlanJson<'a> {
     dacl_hex: String,
     descriptor: &'a Description,
     warnings: &'a [Problem],
+    /// What depends on the registry the file is applied to.
+    notes: &'a [source::Note],
 }
 
 fn security_information_text(v: u32) -> String {
@@ -157,6 +200,7 @@ fn plan_values(values: &Values, plan: &Plan, json: bool) -> Result<()> {
             dacl_hex: hex::encode(&plan.dacl),
             descriptor: &d,
             warnings: &plan.warnings,
+            notes: &values.notes,
         });
     }
     let mut text = format!(
@@ -176,11 +220,41 @@ fn plan_values(values: &Values, plan: &Plan, json: bool) -> Result<()> {
             let _ = writeln!(text, "  {w}");
         }
     }
+    if !values.notes.is_empty() {
+        text.push_str("Depends on the registry the file is applied to:\n");
+        for n in &values.notes {
+            let at = n.line.map(|l| format!("line {l}: ")).unwrap_or_default();
+            let what = n
+                .value
+                .as_deref()
+                .map(|v| format!("{v}: "))
+                .unwrap_or_default();
+            let _ = writeln!(text, "  {at}{what}{}", n.text);
+        }
+    }
     out(&text)
 }
 
+/// The values a source gives; a file that does not read as a configuration is a refused
+/// configuration (exit 1, as `check` reports it), anything else an error (exit 2).
+fn load_or_refuse(source: &SourceArgs, json: bool) -> Result<Result<Values, Status>> {
+    match source::load(source) {
+        Ok(v) => Ok(Ok(v)),
+        Err(e) => match e.downcast_ref::<connsec_inf::Error>() {
+            Some(syntax) => {
+                let file = syntax.file.clone().unwrap_or_default();
+                Ok(Err(refused(&check::syntax_problem(&file, syntax), json)?))
+            }
+            None => Err(e),
+        },
+    }
+}
+
 fn cmd_plan(source: &SourceArgs, json: bool) -> Result<Status> {
-    let values = source::load(source)?;
+    let values = match load_or_refuse(source, json)? {
+        Ok(v) => v,
+        Err(status) => return Ok(status),
+    };
     match plan::plan(&values) {
         Ok(plan) => {
             plan_values(&values, &plan, json)?;
@@ -191,31 +265,16 @@ fn cmd_plan(source: &SourceArgs, json: bool) -> Result<Status> {
 }
 
 fn cmd_check(files: &[std::path::PathBuf], json: bool) -> Result<Status> {
-    let mut reports = Vec::new();
-    for f in files {
-        reports.push(check::check_file(f)?);
-    }
-    let all_ok = reports.iter().all(|r| r.ok);
-    if json {
-        out_json(&serde_json::json!({ "ok": all_ok, "files": reports }))?;
-    } else {
-        let mut text = String::new();
-        for r in &reports {
-            for p in &r.problems {
-                let _ = writeln!(text, "{p}");
-            }
-            let errors = r.problems.iter().filter(|p| p.is_error()).count();
-            let warnings = r.problems.len() - errors;
-            let _ = writeln!(
-                text,
-                "{}: {} ({errors} error{}, {warnings} warning{})",
-                r.file,
-                if r.ok { "ok" } else { "FAILED" },
-                if errors == 1 { "" } else { "s" },
-                if warnings == 1 { "" } else { "s" },
-            );
-        }
-        out(&text)?;
+    let (all_ok, unreadable) = check::run(files, json)?;
+    if unreadable > 0 {
+        // The files' own report (or JSON document) already names each one; this is the summary.
+        let _ = writeln!(
+            io::stderr(),
+            "connsecctl: check: {unreadable} of {} file{} could not be read",
+            files.len(),
+            if files.len() == 1 { "" } else { "s" }
+        );
+        return Ok(Status::Failed);
     }
     Ok(if all_ok {
         Status::Success
@@ -230,7 +289,10 @@ fn cmd_emit(
     output: Option<&std::path::Path>,
     json: bool,
 ) -> Result<Status> {
-    let values = source::load(source)?;
+    let values = match load_or_refuse(source, json)? {
+        Ok(v) => v,
+        Err(status) => return Ok(status),
+    };
     if let Err(p) = plan::plan(&values) {
         return refused(&p, json);
     }
@@ -249,7 +311,7 @@ fn cmd_emit(
             }
             EmitFormat::Inf => text.clone().into_bytes(),
         };
-        std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        write_replacing(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
         if json {
             out_json(
                 &serde_json::json!({ "ok": true, "format": format_name(format), "file": path.display().to_string() }),
@@ -261,6 +323,22 @@ fn cmd_emit(
         out(&text)?;
     }
     Ok(Status::Success)
+}
+
+/// Writes `bytes` to a temporary file in `path`'s folder, flushes it to disk and renames it
+/// over `path`: the old file stays whole until the new one is complete.
+fn write_replacing(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".connsecctl-")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 fn format_name(f: EmitFormat) -> &'static str {
@@ -330,17 +408,38 @@ fn cmd_sddl(direction: SddlCommand, json: bool) -> Result<Status> {
 
 #[cfg(windows)]
 fn cmd_status(source: &SourceArgs, json: bool) -> Result<Status> {
-    // Without a source option: the configuration the driver reads, from the live registry.
+    // The live Parameters key: the configuration the driver reads (without a source option),
+    // and the stored original descriptor either way.
+    let live = windows::registry_values();
     let values = if source.is_default() {
-        windows::registry_values()?
+        live.as_ref()
+            .map_err(|e| anyhow::anyhow!("status: {e}"))?
+            .clone()
     } else {
-        source::load(source)?
+        match load_or_refuse(source, json)? {
+            Ok(v) => v,
+            Err(status) => return Ok(status),
+        }
     };
     let plan = match plan::plan(&values) {
         Ok(p) => p,
         Err(p) => return refused(&p, json),
     };
-    windows::status(&plan, json)
+    let stored = match &live {
+        Ok(v) => original::stored(v.get(connsec_policy::config::ORIGINAL_DACL)),
+        Err(e) => original::Stored::Unreadable(e.to_string()),
+    };
+    let read = match &live {
+        Ok(v) => format!(
+            "read {} ({} value{}; OriginalDacl {})",
+            v.origin,
+            v.values.len(),
+            if v.values.len() == 1 { "" } else { "s" },
+            original::stored_text(&stored)
+        ),
+        Err(e) => format!("could not read the Parameters key ({e})"),
+    };
+    windows::status(&plan, &stored, &read, json)
 }
 
 #[cfg(windows)]

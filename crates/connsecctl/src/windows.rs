@@ -1,9 +1,11 @@
 //! The Windows-only edge: `status` and `probe` over the user-mode WFP API (`fwpuclnt.dll`,
 //! through `windows-sys`). This is the only module of the crate with `unsafe`; each block holds
-//! one FFI call under a numbered SAFETY list (STYLE 3.2), and each engine object is owned by a
-//! small wrapper that releases it in `Drop` (STYLE 3.3).
+//! one FFI call under a numbered SAFETY list, and each engine object is owned by a
+//! small wrapper that releases it in `Drop`.
 //!
-//! Compile-checked on Linux with `cargo check -p connsecctl --target x86_64-pc-windows-msvc`.
+//! Built for `x86_64-pc-windows-gnu` and run under Wine by `scripts/ci/wine-connsecctl.sh`:
+//! the registry reader runs there for real; Wine does not implement the WFP calls, and `status`
+//! names that failure.
 
 use core::ffi::c_void;
 use core::fmt::Write as _;
@@ -13,7 +15,7 @@ use std::io::Write as _;
 use anyhow::{Result, anyhow};
 use secdesc::{SddlContext, SecurityDescriptor};
 use serde::Serialize;
-use windows_sys::Win32::Foundation::{ERROR_ACCESS_DENIED, HANDLE};
+use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::Foundation::{ERROR_MORE_DATA, ERROR_NO_MORE_ITEMS};
 use windows_sys::Win32::NetworkManagement::WindowsFilteringPlatform::{
     FWPM_CONNECTION_EVENT_TYPE, FWPM_CONNECTION_SUBSCRIPTION0, FWPM_CONNECTION0,
@@ -29,18 +31,25 @@ use windows_sys::Win32::System::Registry::{
 };
 use windows_sys::Win32::System::Rpc::RPC_C_AUTHN_WINNT;
 
+use crate::codes;
 use crate::describe::{self, AceRow};
+use crate::original::{self, LiveIs, Stored};
 use crate::plan::Plan;
 use crate::source::{Value, Values};
 use crate::{Status, out, out_json};
 
-/// A WFP status as text: `access denied` for `ERROR_ACCESS_DENIED`, else the hex code.
+/// A WFP status as text: its name and message (`ERROR_ACCESS_DENIED (0x00000005): access is
+/// denied`), or the hex code when the table does not know it.
 fn status_text(code: u32) -> String {
-    if code == ERROR_ACCESS_DENIED {
-        "access denied".to_owned()
-    } else {
-        format!("error 0x{code:08x}")
-    }
+    codes::describe(code)
+}
+
+/// A failed WFP session open, named, with what it means.
+fn engine_error(code: u32) -> String {
+    format!(
+        "FwpmEngineOpen0 failed: {}",
+        codes::explain(code, codes::wfp_hint(code))
+    )
 }
 
 /// An open session to the local filter engine, closed on drop.
@@ -155,8 +164,8 @@ pub(crate) fn registry_values() -> Result<Values> {
     };
     if status != 0 {
         return Err(anyhow!(
-            "status: opening HKLM\\{key_name}: {}",
-            status_text(status)
+            "opening HKLM\\{key_name}: {}",
+            codes::explain(status, codes::registry_hint(status))
         ));
     }
     let key = RegistryKey { handle };
@@ -200,8 +209,8 @@ pub(crate) fn registry_values() -> Result<Values> {
             ERROR_NO_MORE_ITEMS => break,
             other => {
                 return Err(anyhow!(
-                    "status: reading HKLM\\{key_name}: {}",
-                    status_text(other)
+                    "reading HKLM\\{key_name}: {}",
+                    codes::describe(other)
                 ));
             }
         }
@@ -210,24 +219,33 @@ pub(crate) fn registry_values() -> Result<Values> {
         origin: format!("HKLM\\{key_name}"),
         file: None,
         values,
+        notes: Vec::new(),
     })
 }
 
 #[derive(Serialize)]
 struct StatusJson {
     matches: bool,
+    /// Whose DACL is live: `planned` (connsec's), `original` (the stored original) or `other`.
+    live_is: LiveIs,
+    original_stored: bool,
+    original: String,
     planned_sddl: String,
     live_sddl: String,
     only_planned: Vec<AceRow>,
     only_live: Vec<AceRow>,
 }
 
-/// `status`: compares the live DACL with the planned one.
-pub(crate) fn status(plan: &Plan, json: bool) -> Result<Status> {
-    let engine =
-        Engine::open().map_err(|s| anyhow!("status: FwpmEngineOpen0: {}", status_text(s)))?;
-    let live = live_descriptor(&engine)
-        .map_err(|s| anyhow!("status: FwpmConnectionGetSecurityInfo0: {}", status_text(s)))?;
+/// `status`: compares the live DACL with the planned one and with the stored original. `read`
+/// says what was read from the registry, for the error when WFP cannot be asked.
+pub(crate) fn status(plan: &Plan, stored: &Stored, read: &str, json: bool) -> Result<Status> {
+    let engine = Engine::open().map_err(|s| anyhow!("status: {read}; then {}", engine_error(s)))?;
+    let live = live_descriptor(&engine).map_err(|s| {
+        anyhow!(
+            "status: {read}; then FwpmConnectionGetSecurityInfo0 failed: {}",
+            status_text(s)
+        )
+    })?;
     let live_sd = SecurityDescriptor::new_checked(&live)
         .map_err(|e| anyhow!("status: live descriptor: at byte {}: {}", e.offset, e.kind))?;
     let planned_sd = SecurityDescriptor::new_checked(&plan.descriptor).map_err(|e| {
@@ -255,9 +273,17 @@ pub(crate) fn status(plan: &Plan, json: bool) -> Result<Status> {
     let same_bytes =
         live_sd.dacl().map(|a| a.as_bytes()) == planned_sd.dacl().map(|a| a.as_bytes());
     let matches = same_bytes && only_planned.is_empty() && only_live.is_empty();
+    let live_is = original::classify(
+        live_sd.dacl().map(|a| a.as_bytes()),
+        planned_sd.dacl().map_or(&[][..], |a| a.as_bytes()),
+        stored,
+    );
     if json {
         out_json(&StatusJson {
             matches,
+            live_is,
+            original_stored: matches!(stored, Stored::Present { .. }),
+            original: original::stored_text(stored),
             planned_sddl: planned_view.sddl,
             live_sddl: live_view.sddl,
             only_planned,
@@ -272,8 +298,11 @@ pub(crate) fn status(plan: &Plan, json: bool) -> Result<Status> {
         });
         let _ = writeln!(
             text,
-            "Planned: {}\nLive:    {}",
-            planned_view.sddl, live_view.sddl
+            "Planned: {}\nLive:    {}\nLive DACL is: {}\nStored original (Parameters\\OriginalDacl): {}",
+            planned_view.sddl,
+            live_view.sddl,
+            original::live_text(live_is, stored),
+            original::stored_text(stored)
         );
         for r in &only_planned {
             let _ = writeln!(
@@ -400,8 +429,7 @@ fn probe_subscribe(engine: &Engine) -> Probe {
 
 /// `probe`: enumerate and subscribe as the current user.
 pub(crate) fn probe(json: bool) -> Result<Status> {
-    let engine =
-        Engine::open().map_err(|s| anyhow!("probe: FwpmEngineOpen0: {}", status_text(s)))?;
+    let engine = Engine::open().map_err(|s| anyhow!("probe: {}", engine_error(s)))?;
     let results = [probe_enum(&engine), probe_subscribe(&engine)];
     let all = results.iter().all(|p| p.allowed);
     if json {

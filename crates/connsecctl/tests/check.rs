@@ -14,7 +14,10 @@ fn good_files_pass() {
     ] {
         let r = run(&["check", &f]);
         assert_code(&r, 0);
-        assert_eq!(r.stdout, format!("{f}: ok (0 errors, 0 warnings)\n"));
+        assert_eq!(
+            without_notes(&r.stdout),
+            [format!("{f}: ok (0 errors, 0 warnings)")]
+        );
     }
 }
 
@@ -34,7 +37,7 @@ fn every_problem_has_file_line_and_value() {
         ),
         format!("{f}: FAILED (4 errors, 0 warnings)"),
     ];
-    assert_eq!(r.stdout.lines().collect::<Vec<_>>(), expected);
+    assert_eq!(without_notes(&r.stdout), expected);
 
     let f = fixture("bad.inx");
     let r = run(&["check", &f]);
@@ -48,7 +51,7 @@ fn every_problem_has_file_line_and_value() {
         format!("{f}:14: error: AllowUnsafeDacl: must be 0 or 1 (found 7)"),
         format!("{f}: FAILED (4 errors, 0 warnings)"),
     ];
-    assert_eq!(r.stdout.lines().collect::<Vec<_>>(), expected);
+    assert_eq!(without_notes(&r.stdout), expected);
 }
 
 #[test]
@@ -58,7 +61,7 @@ fn syntax_errors_and_refusals() {
     assert_code(&r, 1);
     // The bad line is reported with its value; without it the INF sets no policy value.
     assert_eq!(
-        r.stdout.lines().collect::<Vec<_>>(),
+        without_notes(&r.stdout),
         [
             format!("{f}: error: neither Principals nor DaclSddl is set"),
             format!("{f}:8: error: RestoreOnUnload: \"yes\" is not a 32-bit number for REG_DWORD"),
@@ -71,14 +74,14 @@ fn syntax_errors_and_refusals() {
     let inx = dir.join("m.inx");
     std::fs::write(
         &inx,
-        "[S]\nAddReg = P, Q\n[P]\nHKR,Parameters,Principals,0x00010000,\"SY:GENERIC_ALL\",,\"BA:GENERIC_ALL\"\nHKR,Parameters,RestoreOnUnload,0x00010001,yes\nHKR,Parameters,AllowUnsafeDacl,0x00010001,3\nHKR,Parameters,X,0x00000100,1\n",
+        "[S]\nAddReg = P, Q\n[P]\nHKR,Parameters,Principals,0x00010000,\"SY:GENERIC_ALL\",,\"BA:GENERIC_ALL\"\nHKR,Parameters,RestoreOnUnload,0x00010001,yes\nHKR,Parameters,AllowUnsafeDacl,0x00010001,3\nHKR,Parameters,X,0x00000100,1\n[DefaultInstall.NTamd64.Services]\nAddService = connsec,,S\n",
     )
     .unwrap();
     let f = inx.to_str().unwrap();
     let r = run(&["check", f]);
     assert_code(&r, 1);
     assert_eq!(
-        r.stdout.lines().collect::<Vec<_>>(),
+        without_notes(&r.stdout),
         [
             format!("{f}:2: error: section [Q] does not exist"),
             format!(
@@ -94,7 +97,7 @@ fn syntax_errors_and_refusals() {
     let r = run(&["check", &f]);
     assert_code(&r, 1);
     assert_eq!(
-        r.stdout.lines().next().unwrap(),
+        without_notes(&r.stdout)[0],
         format!(
             "{f}: error: no [HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\connsec\\Parameters] key in the file"
         )
@@ -103,7 +106,7 @@ fn syntax_errors_and_refusals() {
     let r = run(&["check", &f]);
     assert_code(&r, 1);
     assert_eq!(
-        r.stdout.lines().next().unwrap(),
+        without_notes(&r.stdout)[0],
         format!(
             "{f}:4: error: DaclSddl: refused: SYSTEM does not keep full access (set AllowUnsafeDacl to 1 to allow)"
         )
@@ -116,7 +119,7 @@ fn warnings_do_not_fail() {
     let r = run(&["check", &f]);
     assert_code(&r, 0);
     assert_eq!(
-        r.stdout.lines().collect::<Vec<_>>(),
+        without_notes(&r.stdout),
         [
             format!(
                 "{f}:5: warning: DaclSddl: WD (S-1-1-0) is allowed write, add or delete rights: ADD|ADD_LINK|BEGIN_WRITE_TXN|WRITE|DELETE"
@@ -145,4 +148,146 @@ fn several_files_and_json() {
     // An unreadable file is an I/O error, exit 2.
     let r = run(&["check", "/nonexistent.reg"]);
     assert_code(&r, 2);
+}
+
+#[test]
+fn a_cut_value_is_an_error_with_its_byte_offset() {
+    // "S-1-5-32-544" cut to "S-1-5-32-54", with neither its NUL nor the list's empty string.
+    let f = fixture("truncated.reg");
+    let r = run(&["check", &f]);
+    assert_code(&r, 1);
+    assert_eq!(
+        without_notes(&r.stdout),
+        [
+            format!(
+                "{f}:4: error: Principals: entry 3 \"S-1-5-32-54\" at character 11: string not NUL-terminated: the value is cut short (at byte 82)"
+            ),
+            format!(
+                "{f}:5: error: DaclSddl: at character 15: string not NUL-terminated: the value is cut short (at byte 30)"
+            ),
+            format!("{f}:5: error: DaclSddl: Principals and DaclSddl are both set"),
+            format!("{f}: FAILED (3 errors, 0 warnings)"),
+        ]
+    );
+    let r = run(&["--json", "check", &f]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let p = &v["files"][0]["problems"][0];
+    assert_eq!(p["entry"], 3);
+    assert_eq!(p["byte_offset"], 82);
+    assert_eq!(p["severity"], "error");
+    // plan refuses it with the same first error.
+    let r = run(&["plan", "--reg", &f]);
+    assert_code(&r, 1);
+    assert!(r.stderr.contains("entry 3 \"S-1-5-32-54\""), "{}", r.stderr);
+}
+
+#[test]
+fn original_dacl_is_named_as_the_drivers_own_value() {
+    let f = fixture("original.reg");
+    let r = run(&["check", &f]);
+    assert_code(&r, 0);
+    assert_eq!(
+        without_notes(&r.stdout),
+        [
+            format!(
+                "{f}:4: warning: Principals: AU (S-1-5-11) is allowed write, add or delete rights: WRITE_DAC (WRITE_DAC/WRITE_OWNER: it can change the DACL or the owner)"
+            ),
+            format!(
+                "{f}:5: warning: OriginalDacl: written by the driver, holds the original descriptor; do not set it in an INF or .reg"
+            ),
+            format!("{f}: ok (0 errors, 2 warnings)"),
+        ]
+    );
+    let r = run(&["plan", "--reg", &f]);
+    assert_code(&r, 0);
+    assert!(
+        r.stdout
+            .contains("warning: OriginalDacl: written by the driver"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_deny_that_reaches_administrators_is_refused() {
+    let f = fixture("deny.reg");
+    let r = run(&["check", &f]);
+    assert_code(&r, 1);
+    assert_eq!(
+        without_notes(&r.stdout)[0],
+        format!(
+            "{f}:4: error: DaclSddl: refused: deny ACE 2 reaches administrators or SYSTEM (set AllowUnsafeDacl to 1 to allow)"
+        )
+    );
+}
+
+#[test]
+fn every_file_is_checked_after_one_that_cannot_be_read() {
+    let good = fixture("good.inx");
+    let r = run(&["check", "/nonexistent/a.reg", &good]);
+    assert_code(&r, 2);
+    let lines = without_notes(&r.stdout);
+    assert!(
+        lines[0].starts_with("/nonexistent/a.reg: error: cannot be read: "),
+        "{lines:?}"
+    );
+    assert_eq!(
+        lines[1..],
+        [
+            "/nonexistent/a.reg: FAILED (1 error, 0 warnings)".to_owned(),
+            format!("{good}: ok (0 errors, 0 warnings)"),
+        ]
+    );
+    assert_eq!(
+        r.stderr,
+        "connsecctl: check: 1 of 2 files could not be read\n"
+    );
+    let r = run(&["--json", "check", "/nonexistent/a.reg", &good]);
+    assert_code(&r, 2);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["files"][0]["unreadable"], true);
+    assert_eq!(v["files"][1]["ok"], true);
+}
+
+#[test]
+fn check_and_plan_agree_on_the_exit_code() {
+    for name in [
+        "good.inx",
+        "default.reg",
+        "bad.reg",
+        "bad.inx",
+        "broken.inx",
+        "lockout.reg",
+        "warn.reg",
+        "otherkey.reg",
+        "truncated.reg",
+        "original.reg",
+        "deny.reg",
+    ] {
+        let f = fixture(name);
+        let option = if std::path::Path::new(name)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("reg"))
+        {
+            "--reg"
+        } else {
+            "--inf"
+        };
+        let check = run(&["check", &f]);
+        let plan = run(&["plan", option, &f]);
+        assert_eq!(
+            check.code, plan.code,
+            "{name}: check {check:?}\nplan {plan:?}"
+        );
+    }
+}
+
+/// The output lines other than `note:` lines (what a file would do over an existing key, which
+/// tests/semantics.rs checks).
+fn without_notes(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter(|l| !l.contains(": note: "))
+        .map(str::to_owned)
+        .collect()
 }

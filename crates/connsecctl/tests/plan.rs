@@ -39,8 +39,7 @@ fn allow(mask: u32, sid: &[u8]) -> Vec<u8> {
 
 /// The descriptor the INF's defaults must give: SYSTEM and Administrators `FWPM_GENERIC_ALL`
 /// (0x000F07FF), Network Configuration Operators, `PolicyAgent` and `MpsSvc`
-/// `FWPM_GENERIC_READ|FWPM_GENERIC_EXECUTE` (0x000201D4|0x00020220 = 0x000203F4), platform-facts
-/// §3.5; service SIDs S-1-5-80-SHA1(upper-case UTF-16LE name), checked with Python's hashlib.
+/// `FWPM_GENERIC_READ|FWPM_GENERIC_EXECUTE` (0x000201D4|0x00020220 = 0x000203F4, `fwpmu.h`); service SIDs S-1-5-80-SHA1(upper-case UTF-16LE name), checked with Python's hashlib.
 fn expected_default_descriptor() -> String {
     let aces = [
         allow(0x000F_07FF, &sid(5, &[18])),
@@ -293,7 +292,10 @@ fn emit_round_trips_through_plan() {
         "{}",
         r.stdout
     );
-    let inf = format!("[Svc]\nAddReg = Params\n\n[Params]\n{}", r.stdout);
+    let inf = format!(
+        "[DefaultInstall.NTamd64.Services]\nAddService = connsec,,Svc\n[Svc]\nAddReg = Params\n\n[Params]\n{}",
+        r.stdout
+    );
     std::fs::write(dir.join("p.inx"), inf).unwrap();
     let a = json(&[
         "--json",

@@ -8,6 +8,9 @@
 //!   [`KW_DRIVER`] 0x10.
 //! - One function per event; [`EVENTS`] lists every event's name, level and keyword, and each
 //!   `write_event!` takes its level and keyword from that table's constants.
+//! - This is the driver's only ETW adapter: the policy flow's outcomes ([`EtwSink`]) and the
+//!   callout's registration, unwind and teardown ([`callout_registration_failed`],
+//!   [`callout_teardown_failed`]) are both mapped here, from the portable crates' own types.
 //!
 //! The driver enables the `kernel_mode` feature (ETW via `EtwRegister`/`EtwWriteTransfer`),
 //! calls [`register`] in `DriverEntry` before anything else and [`unregister`] last in
@@ -31,9 +34,11 @@
     )
 )]
 
+use connsec_callout::plan::{Failure, Undo};
+use connsec_nt::{BfeState, NtStatus};
 use connsec_policy::config::ConfigWarning;
 use connsec_policy::{
-    BfeState, ConfigError, NtStatus, Outcome, OutcomeSink, PolicyError, PolicyWarning, RestoreSkip,
+    ConfigError, OriginalEvent, Outcome, OutcomeSink, PolicyError, PolicyWarning, RestoreSkip,
 };
 use tracelogging as tlg;
 pub use tracelogging::Level;
@@ -121,10 +126,24 @@ specs! {
     RESTORE_SKIPPED = ("RestoreSkipped", Informational, KW_POLICY),
     /// The callouts are registered.
     CALLOUT_REGISTERED = ("CalloutRegistered", Informational, KW_CALLOUT),
-    /// A callout registration step failed.
+    /// A callout registration step failed (and everything before it was undone).
     CALLOUT_REGISTRATION_FAILED = ("CalloutRegistrationFailed", Error, KW_CALLOUT),
+    /// An undo step failed, in the unwind of a failed registration or at unregistration.
+    CALLOUT_TEARDOWN_FAILED = ("CalloutTeardownFailed", Error, KW_CALLOUT),
     /// Final classify counts at unload.
     CALLOUT_COUNTS = ("CalloutCounts", Informational, KW_CALLOUT),
+
+    // The durable original (docs/original-descriptor.md); written by `original_event`.
+    /// The live descriptor is stored and flushed as the original, before the first set.
+    ORIGINAL_STORED = ("OriginalStored", Informational, KW_POLICY),
+    /// A stored original was found (a previous load did not restore); the live one is not taken.
+    ORIGINAL_FOUND_STORED = ("OriginalFoundStored", Warning, KW_POLICY),
+    /// Nothing stored and the live DACL is already ours: the original is unknown.
+    ORIGINAL_UNKNOWN = ("OriginalUnknown", Warning, KW_POLICY),
+    /// Reading, writing or removing the stored original failed.
+    ORIGINAL_STORE_FAILED = ("OriginalStoreFailed", Error, KW_POLICY),
+    /// The stored original was removed after a verified restore.
+    ORIGINAL_REMOVED = ("OriginalRemoved", Informational, KW_POLICY),
 }
 
 /// The name tools print for a level (`Informational`, `Error`, …).
@@ -202,11 +221,9 @@ pub fn config_error(error: &ConfigError<'_>) {
     // The entry text is UTF-16LE bytes; show at most 128 units, converted into a stack buffer.
     let mut text = [0u16; 128];
     let mut n = 0usize;
-    for (slot, unit) in text.iter_mut().zip(error.text.as_bytes().chunks_exact(2)) {
-        if let [lo, hi] = unit {
-            *slot = u16::from_le_bytes([*lo, *hi]);
-            n = n.saturating_add(1);
-        }
+    for (slot, unit) in text.iter_mut().zip(error.text.iter()) {
+        *slot = unit;
+        n = n.saturating_add(1);
     }
     let text = text.get(..n).unwrap_or(&[]);
     tlg::write_event!(
@@ -239,15 +256,15 @@ pub fn config_warning(warning: &ConfigWarning<'_>) {
 
 /// `ParameterReadFailed`: `Value` (the value name; empty when the `Parameters` key itself could
 /// not be opened), `Status` (NTSTATUS), `StatusName`.
-pub fn parameter_read_failed(value: &str, status: u32) {
-    let name = NtStatus(status).name_or_unnamed();
+pub fn parameter_read_failed(value: &str, status: NtStatus) {
+    let name = status.name_or_unnamed();
     tlg::write_event!(
         PROVIDER,
         "ParameterReadFailed",
         level(spec::PARAMETER_READ_FAILED.level),
         keyword(spec::PARAMETER_READ_FAILED.keyword),
         str8("Value", value),
-        u32("Status", &status, format(NtStatus)),
+        u32("Status", &status.0, format(NtStatus)),
         str8("StatusName", name),
     );
 }
@@ -444,17 +461,35 @@ pub fn callout_registered() {
     );
 }
 
-/// `CalloutRegistrationFailed`: `Step`, `Status` (NTSTATUS), `StatusName`.
-pub fn callout_registration_failed(step: &str, status: u32) {
-    let name = NtStatus(status).name_or_unnamed();
+/// `CalloutRegistrationFailed`: `Step` (the registration step's name), `Status` (NTSTATUS),
+/// `StatusName`; then one `CalloutTeardownFailed` per undo step of the unwind that failed too.
+pub fn callout_registration_failed(failure: &Failure) {
+    let status = failure.status;
     tlg::write_event!(
         PROVIDER,
         "CalloutRegistrationFailed",
         level(spec::CALLOUT_REGISTRATION_FAILED.level),
         keyword(spec::CALLOUT_REGISTRATION_FAILED.keyword),
-        str8("Step", step),
-        u32("Status", &status, format(NtStatus)),
-        str8("StatusName", name),
+        str8("Step", failure.step.name()),
+        u32("Status", &status.0, format(NtStatus)),
+        str8("StatusName", status.name_or_unnamed()),
+    );
+    for (undo, status) in failure.undo_failures.iter() {
+        callout_teardown_failed(undo, status);
+    }
+}
+
+/// `CalloutTeardownFailed`: `Step` (the undo step's name: `abort_transaction`, `close_session`,
+/// `unregister_callout_v4`, `unregister_callout_v6`), `Status` (NTSTATUS), `StatusName`.
+pub fn callout_teardown_failed(undo: Undo, status: NtStatus) {
+    tlg::write_event!(
+        PROVIDER,
+        "CalloutTeardownFailed",
+        level(spec::CALLOUT_TEARDOWN_FAILED.level),
+        keyword(spec::CALLOUT_TEARDOWN_FAILED.keyword),
+        str8("Step", undo.name()),
+        u32("Status", &status.0, format(NtStatus)),
+        str8("StatusName", status.name_or_unnamed()),
     );
 }
 
@@ -470,6 +505,60 @@ pub fn callout_counts(v4: u64, v6: u64) {
     );
 }
 
+// ---- The durable original (docs/original-descriptor.md) ----------------------------------
+
+/// One event per [`OriginalEvent`]: `OriginalStored`, `OriginalFoundStored`, `OriginalUnknown`,
+/// `OriginalStoreFailed` or `OriginalRemoved`.
+pub fn original_event(event: &OriginalEvent<'_>) {
+    match *event {
+        OriginalEvent::Stored { descriptor } => {
+            tlg::write_event!(
+                PROVIDER,
+                "OriginalStored",
+                level(spec::ORIGINAL_STORED.level),
+                keyword(spec::ORIGINAL_STORED.keyword),
+                binary("Descriptor", descriptor),
+            );
+        }
+        OriginalEvent::FoundStored { descriptor } => {
+            tlg::write_event!(
+                PROVIDER,
+                "OriginalFoundStored",
+                level(spec::ORIGINAL_FOUND_STORED.level),
+                keyword(spec::ORIGINAL_FOUND_STORED.keyword),
+                binary("Descriptor", descriptor),
+            );
+        }
+        OriginalEvent::Unknown => {
+            tlg::write_event!(
+                PROVIDER,
+                "OriginalUnknown",
+                level(spec::ORIGINAL_UNKNOWN.level),
+                keyword(spec::ORIGINAL_UNKNOWN.keyword),
+            );
+        }
+        OriginalEvent::StoreFailed { op, status } => {
+            tlg::write_event!(
+                PROVIDER,
+                "OriginalStoreFailed",
+                level(spec::ORIGINAL_STORE_FAILED.level),
+                keyword(spec::ORIGINAL_STORE_FAILED.keyword),
+                str8("Operation", op.name()),
+                u32("Status", &status.0, format(NtStatus)),
+                str8("StatusName", status.name_or_unnamed()),
+            );
+        }
+        OriginalEvent::Removed => {
+            tlg::write_event!(
+                PROVIDER,
+                "OriginalRemoved",
+                level(spec::ORIGINAL_REMOVED.level),
+                keyword(spec::ORIGINAL_REMOVED.keyword),
+            );
+        }
+    }
+}
+
 /// An [`OutcomeSink`] that writes every outcome and BFE state change as an ETW event.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct EtwSink;
@@ -480,5 +569,8 @@ impl OutcomeSink for EtwSink {
     }
     fn bfe_state(&mut self, state: BfeState) {
         bfe_state_changed(state);
+    }
+    fn original(&mut self, event: &OriginalEvent<'_>) {
+        original_event(event);
     }
 }

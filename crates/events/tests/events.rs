@@ -1,10 +1,12 @@
 //! The provider's identity, the event table, and every event function (no-ops on Linux).
 
+use connsec_callout::Layer;
+use connsec_callout::plan::{Failure, RegistrationStep, Undo, UndoFailures};
 use connsec_events::{EVENTS, EtwSink, KW_BFE, KW_CALLOUT, KW_CONFIG, KW_DRIVER, KW_POLICY, Level};
 use connsec_policy::config::ConfigWarning;
 use connsec_policy::{
-    BfeState, BroadPrincipal, ConfigError, ConfigErrorKind, NtStatus, Outcome, OutcomeSink,
-    PolicyError, PolicyWarning, RestoreSkip, Step, UnsafeReason, Wide,
+    BfeState, BroadPrincipal, ConfigError, ConfigErrorKind, NtStatus, OriginalEvent, Outcome,
+    OutcomeSink, PolicyError, PolicyWarning, RestoreSkip, Step, StoreOp, UnsafeReason, Wide,
 };
 use tracelogging::Guid;
 
@@ -21,7 +23,7 @@ fn provider_name_and_guid() {
     );
     let text = String::from_utf8(p.id().to_utf8_bytes().to_vec()).unwrap();
     assert_eq!(text, connsec_events::PROVIDER_GUID);
-    // Provider metadata: u16 size, then the NUL-terminated name (platform-facts 5.3).
+    // Provider metadata: u16 size, then the NUL-terminated name (`TraceLoggingProvider.h` provider metadata).
     let mut meta = vec![17, 0];
     meta.extend(b"Connsec.Driver\0");
     assert_eq!(p.raw_meta(), &meta[..]);
@@ -61,7 +63,13 @@ fn event_table_levels_and_keywords() {
         ("RestoreSkipped", Level::Informational, KW_POLICY),
         ("CalloutRegistered", Level::Informational, KW_CALLOUT),
         ("CalloutRegistrationFailed", Level::Error, KW_CALLOUT),
+        ("CalloutTeardownFailed", Level::Error, KW_CALLOUT),
         ("CalloutCounts", Level::Informational, KW_CALLOUT),
+        ("OriginalStored", Level::Informational, KW_POLICY),
+        ("OriginalFoundStored", Level::Warning, KW_POLICY),
+        ("OriginalUnknown", Level::Warning, KW_POLICY),
+        ("OriginalStoreFailed", Level::Error, KW_POLICY),
+        ("OriginalRemoved", Level::Informational, KW_POLICY),
     ];
     let got: Vec<(&str, Level, u64)> = EVENTS
         .iter()
@@ -75,7 +83,7 @@ fn event_table_levels_and_keywords() {
 }
 
 /// Each `write_event!` in the source names the event its `spec::` constant names, so the table
-/// (and the README built from it) cannot drift from what is emitted.
+/// (and `docs/events.md` built from it) cannot drift from what is emitted.
 #[test]
 fn write_event_calls_match_the_table() {
     let src = include_str!("../src/lib.rs");
@@ -111,14 +119,14 @@ fn write_event_calls_match_the_table() {
     assert_eq!(seen, all, "every event is written exactly once");
 }
 
-/// The README's event reference lists every event with its level and keyword.
+/// `docs/events.md`'s event reference lists every event with its level and keyword.
 #[test]
 fn readme_event_reference_matches_the_table() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-    let doc = std::fs::read_to_string(format!("{root}/README.md")).expect("README.md");
+    let doc = std::fs::read_to_string(format!("{root}/docs/events.md")).expect("docs/events.md");
     assert!(
         doc.contains("| `PolicyApplied` |"),
-        "README.md has no event reference"
+        "docs/events.md has no event reference"
     );
     assert!(
         doc.contains(connsec_events::PROVIDER_NAME) && doc.contains(connsec_events::PROVIDER_GUID)
@@ -127,7 +135,7 @@ fn readme_event_reference_matches_the_table() {
         let row = doc
             .lines()
             .find(|l| l.starts_with(&format!("| `{}` |", e.name)))
-            .unwrap_or_else(|| panic!("no README row for {}", e.name));
+            .unwrap_or_else(|| panic!("no docs/events.md row for {}", e.name));
         let cols: Vec<&str> = row.split('|').map(str::trim).collect();
         assert_eq!(cols[2], connsec_events::level_name(e.level), "{row}");
         assert_eq!(cols[3], format!("0x{:x}", e.keyword), "{row}");
@@ -149,8 +157,8 @@ fn every_event_function_runs() {
     });
     let name: Vec<u16> = "Verbose".encode_utf16().collect();
     connsec_events::config_warning(&ConfigWarning::UnknownValue { name: &name });
-    connsec_events::parameter_read_failed("DaclSddl", NtStatus::BUFFER_TOO_SMALL.0);
-    connsec_events::parameter_read_failed("", NtStatus::ACCESS_DENIED.0);
+    connsec_events::parameter_read_failed("DaclSddl", NtStatus::BUFFER_TOO_SMALL);
+    connsec_events::parameter_read_failed("", NtStatus::ACCESS_DENIED);
     connsec_events::policy_error(&PolicyError::Unsafe(UnsafeReason::EmptyDacl));
     connsec_events::policy_error(&PolicyError::BufferTooSmall { needed: 100 });
     connsec_events::policy_error(&PolicyError::TooLarge { size: 70_000 });
@@ -205,8 +213,30 @@ fn every_event_function_runs() {
         sink.outcome(o);
     }
     sink.bfe_state(BfeState::Stopped);
+    let sd = [
+        1u8, 0, 0x04, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0,
+    ];
+    for e in [
+        OriginalEvent::Stored { descriptor: &sd },
+        OriginalEvent::FoundStored { descriptor: &sd },
+        OriginalEvent::Unknown,
+        OriginalEvent::StoreFailed {
+            op: StoreOp::Write,
+            status: NtStatus::ACCESS_DENIED,
+        },
+        OriginalEvent::Removed,
+    ] {
+        connsec_events::original_event(&e);
+        sink.original(&e);
+    }
     connsec_events::callout_registered();
-    connsec_events::callout_registration_failed("FwpsCalloutRegister3", 0xC022_0009);
+    let failure = Failure {
+        step: RegistrationStep::AddFilter(Layer::AleAuthConnectV6),
+        status: NtStatus::FWP_ALREADY_EXISTS,
+        undo_failures: UndoFailures::default(),
+    };
+    connsec_events::callout_registration_failed(&failure);
+    connsec_events::callout_teardown_failed(Undo::CloseSession, NtStatus::FWP_SESSION_ABORTED);
     connsec_events::callout_counts(12, 34);
     // Registration works on the no-op implementation and unregistering twice is harmless.
     // SAFETY: unregistered below, before the test ends; the provider is a static.

@@ -92,8 +92,15 @@ pub enum ErrorKind {
     },
     /// A `.reg` file whose first line is not `Windows Registry Editor Version 5.00`.
     MissingRegHeader(String),
-    /// A `REGEDIT4` (ANSI) export, which this reader does not accept.
-    Regedit4Unsupported,
+    /// A non-ASCII character in a `REGEDIT4` (ANSI) export: its meaning depends on the
+    /// system code page.
+    NonAsciiAnsi,
+    /// An INF has no `[DefaultInstall…]` section to install from.
+    NoDefaultInstall,
+    /// The INF's install path never adds the service (`AddService = name,…`).
+    NoAddService(String),
+    /// An INF line that the install path reaches but that the reader cannot apply.
+    Unsupported(String),
     /// A `.reg` value line before any `[key]` line.
     ValueOutsideKey,
     /// A `.reg` line that is neither a key, a value, a comment nor blank.
@@ -152,9 +159,17 @@ impl fmt::Display for ErrorKind {
                 f,
                 "expected \"Windows Registry Editor Version 5.00\" as the first line, found {t:?}"
             ),
-            Self::Regedit4Unsupported => {
-                f.write_str("REGEDIT4 (ANSI) exports are not supported; export as version 5.00")
-            }
+            Self::NonAsciiAnsi => f.write_str(
+                "non-ASCII text in a REGEDIT4 (ANSI) file: its meaning depends on the system code page; export as version 5.00 (UTF-16LE)",
+            ),
+            Self::NoDefaultInstall => f.write_str(
+                "no [DefaultInstall...] section: SetupAPI installs nothing from this file",
+            ),
+            Self::NoAddService(s) => write!(
+                f,
+                "no AddService = {s},... line in the [DefaultInstall...Services] section: the service and its Parameters key are not installed"
+            ),
+            Self::Unsupported(t) => f.write_str(t),
             Self::ValueOutsideKey => f.write_str("value line before the first [key] line"),
             Self::UnexpectedLine(t) => write!(f, "unexpected line {t:?}"),
             Self::BadValueName => f.write_str("value name must be @ or a quoted string"),

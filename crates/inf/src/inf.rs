@@ -20,8 +20,48 @@
 //!   Only the `[Strings]` section is read (no localized `[Strings.<langid>]` sections).
 //! - stampinf tokens such as `$ARCH$` are left alone.
 
+use crate::merge::{KeyOp, OpKind};
+use crate::reg::Target;
 use crate::value::{multi_sz_bytes, sz_bytes};
-use crate::{Error, ErrorKind, RegType};
+use crate::{Error, ErrorKind, RegType, RegValue};
+
+/// What an install does to one key of the service, found by [`Inf::service_key_ops`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InstallOps {
+    /// The install section `SetupAPI` would use (`DefaultInstall.NT$ARCH$`, …), if any.
+    pub install_section: Option<String>,
+    /// The operations on the key, in the order `SetupAPI` performs them.
+    pub ops: Vec<KeyOp>,
+    /// Lines on the install path that cannot be applied, each with the value name it writes.
+    pub errors: Vec<(Error, Option<String>)>,
+    /// Sections that write the key but that the install path never reaches: (name, line).
+    pub unreached: Vec<(String, usize)>,
+}
+
+/// `FLG_DELREG_KEYONLY_COMMON`: delete the whole subkey.
+const FLG_DELREG_KEYONLY_COMMON: u32 = 0x0000_2000;
+/// `FLG_DELREG_32BITKEY`: the 32-bit view (no effect on `SYSTEM`, which is not redirected).
+const FLG_DELREG_32BITKEY: u32 = 0x0000_4000;
+/// `FLG_DELREG_MULTI_SZ_DELSTRING`: remove a string from a `REG_MULTI_SZ` list.
+const FLG_DELREG_MULTI_SZ_DELSTRING: u32 = 0x0001_8002;
+
+/// How well an install-section decoration suits an x64 (amd64) machine: `.NTamd64…` and the
+/// stampinf `.NT$ARCH$` first, then `.NT`, then none; other architectures not at all.
+fn decoration_rank(decoration: &str) -> u8 {
+    let d = decoration.to_ascii_lowercase();
+    if d.starts_with(".ntamd64") || d.starts_with(".nt$arch$") {
+        3
+    } else if d == ".nt" || d.starts_with(".nt.") {
+        2
+    } else {
+        u8::from(d.is_empty())
+    }
+}
+
+/// A registry path with its trailing backslashes removed.
+fn trim_path(p: &str) -> &str {
+    p.trim().trim_end_matches('\\')
+}
 
 /// One field of a line: the text as written and its meaning after unquoting and substitution.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -643,6 +683,326 @@ impl Inf {
         let typed = !binary || high <= 2;
         entry.data = value_data(kind, typed, &values).map_err(at)?;
         Ok(entry)
+    }
+
+    /// The install section `SetupAPI` would use on an x64 machine: the best-decorated
+    /// `[DefaultInstall…]` (or, when only its `.Services` section exists, that section's base).
+    #[must_use]
+    pub fn default_install(&self) -> Option<String> {
+        let mut best: Option<(u8, String)> = None;
+        for s in &self.sections {
+            let lower = s.name.to_ascii_lowercase();
+            let Some(rest) = lower.strip_prefix("defaultinstall") else {
+                continue;
+            };
+            if !(rest.is_empty() || rest.starts_with('.')) {
+                continue;
+            }
+            let base_len = s.name.len() - if lower.ends_with(".services") { 9 } else { 0 };
+            let base = &s.name[..base_len];
+            let rank = decoration_rank(&base["defaultinstall".len()..]);
+            if rank > 0 && best.as_ref().is_none_or(|(r, _)| rank > *r) {
+                best = Some((rank, base.to_owned()));
+            }
+        }
+        best.map(|(_, b)| b)
+    }
+
+    /// The operations `SetupAPI` performs on the service's key `subkey` (for example
+    /// `Parameters`) when it installs the INF's default install section on an x64 machine: the
+    /// `DelReg` then `AddReg` sections of the install section (where `HKR` is not allowed), then,
+    /// for each `AddService = service,…,install-section` of its `.Services` section, that
+    /// service-install section's `DelReg` then `AddReg` sections, left to right (there `HKR` is
+    /// the service key). `hklm` says how an `HKLM` subkey path relates to the key. Lines of
+    /// sections off this path count for nothing and are listed in [`InstallOps::unreached`]
+    /// when they would write the key.
+    #[must_use]
+    pub fn service_key_ops(
+        &self,
+        service: &str,
+        subkey: &str,
+        hklm: &dyn Fn(&str) -> Target,
+    ) -> InstallOps {
+        let mut out = InstallOps::default();
+        let Some(install) = self.default_install() else {
+            out.errors
+                .push((self.err(0, ErrorKind::NoDefaultInstall), None));
+            return out;
+        };
+        out.install_section = Some(install.clone());
+        let mut reached: Vec<String> = Vec::new();
+        // The install section's own registry sections: HKR is not allowed there.
+        if let Some(sec) = self.section(&install) {
+            self.registry_directives(sec, None, hklm, &mut out, &mut reached);
+        }
+        let services = format!("{install}.Services");
+        let mut added = false;
+        if let Some(sec) = self.section(&services) {
+            for l in sec.entries("AddService") {
+                let name = l.values.first().map_or("", |f| f.value.as_str());
+                if !name.eq_ignore_ascii_case(service) {
+                    continue;
+                }
+                added = true;
+                let Some(target) = l
+                    .values
+                    .get(2)
+                    .map(|f| f.value.as_str())
+                    .filter(|t| !t.is_empty())
+                else {
+                    continue;
+                };
+                match self.section(target) {
+                    Some(svc) => {
+                        let relative = |p: &str| {
+                            let p = trim_path(p);
+                            if p.is_empty() {
+                                Target::Ancestor
+                            } else if p.eq_ignore_ascii_case(trim_path(subkey)) {
+                                Target::Key
+                            } else {
+                                Target::Other
+                            }
+                        };
+                        self.registry_directives(
+                            svc,
+                            Some(&relative),
+                            hklm,
+                            &mut out,
+                            &mut reached,
+                        );
+                    }
+                    None => out.errors.push((
+                        self.err(l.number, ErrorKind::MissingSection(target.to_owned())),
+                        None,
+                    )),
+                }
+            }
+        }
+        if !added {
+            let line = self.section(&services).map_or(0, |s| s.line);
+            out.errors.push((
+                self.err(line, ErrorKind::NoAddService(service.to_owned())),
+                None,
+            ));
+        }
+        // Sections that would write the key but are never reached.
+        for s in &self.sections {
+            if reached.iter().any(|r| r.eq_ignore_ascii_case(&s.name)) {
+                continue;
+            }
+            let writes = s.lines.iter().any(|l| {
+                l.key.is_none()
+                    && l.values.len() >= 2
+                    && l.values.first().is_some_and(|r| {
+                        let root = r.value.as_str();
+                        let sub = l.values.get(1).map_or("", |f| f.value.as_str());
+                        (root.eq_ignore_ascii_case("HKR")
+                            && trim_path(sub).eq_ignore_ascii_case(trim_path(subkey)))
+                            || (root.eq_ignore_ascii_case("HKLM") && hklm(sub) == Target::Key)
+                    })
+            });
+            if writes {
+                out.unreached.push((s.name.clone(), s.line));
+            }
+        }
+        out
+    }
+
+    /// The `DelReg` then `AddReg` sections that `sec` names, applied to the key. `hkr` is how a
+    /// subkey of `HKR` relates to the key (`None`: `HKR` is not allowed here).
+    fn registry_directives(
+        &self,
+        sec: &Section,
+        hkr: Option<&dyn Fn(&str) -> Target>,
+        hklm: &dyn Fn(&str) -> Target,
+        out: &mut InstallOps,
+        reached: &mut Vec<String>,
+    ) {
+        for directive in ["DelReg", "AddReg"] {
+            for l in sec.entries(directive) {
+                for f in &l.values {
+                    let name = f.value.as_str();
+                    if name.is_empty() {
+                        continue;
+                    }
+                    let Some(target) = self.section(name) else {
+                        out.errors.push((
+                            self.err(l.number, ErrorKind::MissingSection(name.to_owned())),
+                            None,
+                        ));
+                        continue;
+                    };
+                    reached.push(target.name.clone());
+                    for line in &target.lines {
+                        let r = if directive == "AddReg" {
+                            self.add_reg_op(&target.name, line, hkr, hklm)
+                        } else {
+                            self.del_reg_op(line, hkr, hklm)
+                        };
+                        match r {
+                            Ok(Some(op)) => out.ops.push(op),
+                            Ok(None) => {}
+                            Err(e) => {
+                                let name = line
+                                    .values
+                                    .get(2)
+                                    .map(|f| f.value.clone())
+                                    .filter(|n| !n.is_empty());
+                                out.errors.push((e, name));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// How the line's root and subkey relate to the key.
+    fn line_target(
+        &self,
+        line: &Line,
+        hkr: Option<&dyn Fn(&str) -> Target>,
+        hklm: &dyn Fn(&str) -> Target,
+    ) -> Result<Target, Error> {
+        let root = line.values.first().map_or("", |f| f.value.as_str());
+        let sub = line.values.get(1).map_or("", |f| f.value.as_str());
+        if root.eq_ignore_ascii_case("HKR") {
+            return match hkr {
+                Some(f) => Ok(f(sub)),
+                None => Err(self.err(
+                    line.number,
+                    ErrorKind::Unsupported(
+                        "HKR cannot be used in a registry section referenced from a [DefaultInstall...] section (INF AddReg directive); use HKLM,System\\CurrentControlSet\\Services\\...".to_owned(),
+                    ),
+                )),
+            };
+        }
+        if root.eq_ignore_ascii_case("HKLM") {
+            return Ok(hklm(sub));
+        }
+        Ok(Target::Other)
+    }
+
+    fn add_reg_op(
+        &self,
+        section: &str,
+        line: &Line,
+        hkr: Option<&dyn Fn(&str) -> Target>,
+        hklm: &dyn Fn(&str) -> Target,
+    ) -> Result<Option<KeyOp>, Error> {
+        let target = self.line_target(line, hkr, hklm)?;
+        // Parse the line whatever it targets: a bad line on the install path is an error.
+        let e = self.add_reg_line(section, line)?;
+        if target == Target::Other {
+            return Ok(None);
+        }
+        let value = |kind: RegType, data: Vec<u8>| RegValue {
+            name: e.name.clone(),
+            kind,
+            data,
+            line: e.line,
+        };
+        if e.flags & AddRegEntry::FLG_DELVAL != 0 {
+            // No value name: the subkey itself is deleted.
+            let has_name = line.values.len() >= 3 && !e.name.is_empty();
+            return Ok(match (has_name, target) {
+                (false, _) => Some(KeyOp {
+                    kind: OpKind::ClearKey,
+                    value: value(RegType::NONE, Vec::new()),
+                }),
+                (true, Target::Key) => Some(KeyOp {
+                    kind: OpKind::Delete,
+                    value: value(RegType::NONE, Vec::new()),
+                }),
+                (true, _) => None,
+            });
+        }
+        if target != Target::Key {
+            return Ok(None);
+        }
+        let Some(kind) = e.kind else {
+            return Ok(None);
+        };
+        let op = if e.flags & AddRegEntry::FLG_APPEND != 0 {
+            if kind != RegType::MULTI_SZ {
+                return Err(self.err(
+                    line.number,
+                    ErrorKind::Unsupported(
+                        "FLG_ADDREG_APPEND is valid only with FLG_ADDREG_TYPE_MULTI_SZ (INF AddReg directive)".to_owned(),
+                    ),
+                ));
+            }
+            OpKind::Append
+        } else if e.flags & AddRegEntry::FLG_NOCLOBBER != 0 {
+            OpKind::NoClobber
+        } else if e.flags & AddRegEntry::FLG_OVERWRITEONLY != 0 {
+            OpKind::OverwriteOnly
+        } else {
+            OpKind::Set
+        };
+        Ok(Some(KeyOp {
+            kind: op,
+            value: value(kind, e.data),
+        }))
+    }
+
+    /// One line of a del-registry section:
+    /// `reg-root,subkey[,value-entry-name][,flags][,value]` (INF `DelReg` directive).
+    fn del_reg_op(
+        &self,
+        line: &Line,
+        hkr: Option<&dyn Fn(&str) -> Target>,
+        hklm: &dyn Fn(&str) -> Target,
+    ) -> Result<Option<KeyOp>, Error> {
+        let at = |kind| self.err(line.number, kind);
+        let fields: Vec<&str> = line.values.iter().map(|f| f.value.as_str()).collect();
+        if line.key.is_some() || fields.len() < 2 {
+            return Err(at(ErrorKind::AddRegTooFewFields {
+                found: fields.len(),
+            }));
+        }
+        for f in &line.values {
+            if let Some(k) = f.undefined.first() {
+                return Err(at(ErrorKind::UndefinedString(k.clone())));
+            }
+        }
+        let target = self.line_target(line, hkr, hklm)?;
+        let flags_text = fields.get(3).copied().unwrap_or("");
+        let flags = if flags_text.trim().is_empty() {
+            0
+        } else {
+            parse_number(flags_text)
+                .ok_or_else(|| at(ErrorKind::BadFlags(flags_text.to_owned())))?
+        };
+        let name = fields.get(2).copied();
+        let base = flags & !FLG_DELREG_32BITKEY;
+        let value = |kind: RegType, data: Vec<u8>| RegValue {
+            name: name.unwrap_or("").to_owned(),
+            kind,
+            data,
+            line: line.number,
+        };
+        let op = match (base, name) {
+            (0, None) | (FLG_DELREG_KEYONLY_COMMON, _) => OpKind::ClearKey,
+            (0, Some(_)) => OpKind::Delete,
+            (FLG_DELREG_MULTI_SZ_DELSTRING, Some(_)) => OpKind::RemoveStrings,
+            _ => return Err(at(ErrorKind::UnsupportedFlags(flags))),
+        };
+        Ok(match (op, target) {
+            (_, Target::Other) | (OpKind::Delete | OpKind::RemoveStrings, Target::Ancestor) => None,
+            (OpKind::RemoveStrings, _) => {
+                let strings: Vec<&str> = fields.iter().skip(4).copied().collect();
+                Some(KeyOp {
+                    kind: op,
+                    value: value(RegType::MULTI_SZ, multi_sz_bytes(strings)),
+                })
+            }
+            _ => Some(KeyOp {
+                kind: op,
+                value: value(RegType::NONE, Vec::new()),
+            }),
+        })
     }
 
     fn strings_for_reparse(&self) -> Strings {

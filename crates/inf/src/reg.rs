@@ -6,10 +6,34 @@
 //! `dword:` with up to 8 hex digits, `hex:` bytes (`REG_BINARY`), `hex(N):` bytes of registry
 //! type N (hex; `hex(7):` is `REG_MULTI_SZ`, `hex(2):` `REG_EXPAND_SZ`), or `-` (delete the value).
 //! Hex data may continue over lines that end in `\`; the value keeps its first line's number.
-//! `REGEDIT4` (ANSI) exports are refused.
+//! `REGEDIT4` exports are read too: their text is ANSI, so only ASCII is accepted (what a
+//! non-ASCII byte means depends on the system code page), and their `hex(2)`/`hex(7)` bytes are
+//! ANSI characters that regedit widens to UTF-16LE on import.
+//!
+//! What an import *does* with these blocks (keys merged in file order, later values win,
+//! deletions applied) is [`crate::merge`]'s; [`RegFile::ops_for`] turns the blocks that concern
+//! one key into its operations.
+//!
+//! Why hand-written rather than `regashii` 0.4 (MIT, crates.io), which parses `.reg` files with
+//! regedit's tolerance: `regashii` keeps no line numbers and silently drops lines regedit would
+//! ignore, while this reader must name the line of every problem and refuse what it cannot read
+//! exactly. The two are compared on generated files in `tests/regashii.rs`. Reading is linear in
+//! the input (continuation lines are appended in place, never re-joined).
 
+use crate::merge::{KeyOp, OpKind};
 use crate::value::sz_bytes;
 use crate::{Error, ErrorKind, RegType};
+
+/// How a key path relates to the key being computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The key itself.
+    Key,
+    /// One of its parents (deleting it deletes the key).
+    Ancestor,
+    /// Any other key.
+    Other,
+}
 
 /// The header line of a version 5 export.
 pub const HEADER: &str = "Windows Registry Editor Version 5.00";
@@ -59,11 +83,33 @@ impl RegKey {
     }
 }
 
+/// Which export format a file declares in its header line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegFormat {
+    /// `Windows Registry Editor Version 5.00` (regedit's default, UTF-16LE).
+    Regedit5,
+    /// `REGEDIT4` (ANSI text; `hex(2)`/`hex(7)` data are ANSI bytes).
+    Regedit4,
+}
+
 /// A parsed `.reg` export.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegFile {
-    /// The keys in file order.
+    /// The header's format.
+    pub format: RegFormat,
+    /// The keys in file order (a key may appear in several blocks).
     pub keys: Vec<RegKey>,
+}
+
+/// At most this many characters of offending text are quoted in an error.
+const QUOTE_MAX: usize = 60;
+
+/// `text`, shortened for an error message.
+fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(QUOTE_MAX) {
+        Some((i, _)) => format!("{}...", &text[..i]),
+        None => text.to_owned(),
+    }
 }
 
 const ROOTS: [&str; 10] = [
@@ -107,7 +153,7 @@ fn hex_bytes(text: &str, line: usize) -> Result<Vec<u8>, Error> {
         .map(|b| {
             let b = b.trim();
             if b.is_empty() || b.len() > 2 || !b.bytes().all(|x| x.is_ascii_hexdigit()) {
-                return Err(Error::at(line, ErrorKind::BadHexByte(b.to_owned())));
+                return Err(Error::at(line, ErrorKind::BadHexByte(excerpt(b))));
             }
             u8::from_str_radix(b, 16)
                 .map_err(|_| Error::at(line, ErrorKind::BadHexByte(b.to_owned())))
@@ -120,8 +166,8 @@ enum Data {
     Delete,
 }
 
-fn parse_data(d: &str, line: usize) -> Result<Data, Error> {
-    let bad = || Error::at(line, ErrorKind::BadValueData(d.to_owned()));
+fn parse_data(d: &str, line: usize, format: RegFormat) -> Result<Data, Error> {
+    let bad = || Error::at(line, ErrorKind::BadValueData(excerpt(d)));
     if d == "-" {
         return Ok(Data::Delete);
     }
@@ -130,7 +176,7 @@ fn parse_data(d: &str, line: usize) -> Result<Data, Error> {
         if !rest.trim().is_empty() {
             return Err(Error::at(
                 line,
-                ErrorKind::TrailingText(rest.trim().to_owned()),
+                ErrorKind::TrailingText(excerpt(rest.trim())),
             ));
         }
         return Ok(Data::Set(RegType::SZ, sz_bytes(&text)));
@@ -154,10 +200,12 @@ fn parse_data(d: &str, line: usize) -> Result<Data, Error> {
             return Err(bad());
         }
         let kind = u32::from_str_radix(t, 16).map_err(|_| bad())?;
-        return Ok(Data::Set(
-            RegType(kind),
-            hex_bytes(&rest[close + 2..], line)?,
-        ));
+        let mut bytes = hex_bytes(&rest[close + 2..], line)?;
+        if format == RegFormat::Regedit4 && (kind == 2 || kind == 7) {
+            // ANSI characters (ASCII: checked when the file was read), widened as regedit does.
+            bytes = bytes.iter().flat_map(|&b| [b, 0]).collect();
+        }
+        return Ok(Data::Set(RegType(kind), bytes));
     }
     Err(bad())
 }
@@ -171,7 +219,7 @@ impl RegFile {
             .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)));
         let mut keys: Vec<RegKey> = Vec::new();
         // Header: the first non-blank line.
-        loop {
+        let format = loop {
             let Some((n, l)) = lines.next() else {
                 return Err(Error::at(1, ErrorKind::MissingRegHeader(String::new())));
             };
@@ -180,13 +228,17 @@ impl RegFile {
                 continue;
             }
             if t == "REGEDIT4" {
-                return Err(Error::at(n, ErrorKind::Regedit4Unsupported));
+                if let Some(i) = text.find(|c: char| !c.is_ascii()) {
+                    let line = text[..i].matches('\n').count() + 1;
+                    return Err(Error::at(line, ErrorKind::NonAsciiAnsi));
+                }
+                break RegFormat::Regedit4;
             }
             if t != HEADER {
-                return Err(Error::at(n, ErrorKind::MissingRegHeader(t.to_owned())));
+                return Err(Error::at(n, ErrorKind::MissingRegHeader(excerpt(t))));
             }
-            break;
-        }
+            break RegFormat::Regedit5;
+        };
         while let Some((n, l)) = lines.next() {
             let t = l.trim();
             if t.is_empty() || t.starts_with(';') {
@@ -202,7 +254,7 @@ impl RegFile {
                 };
                 let root = path.split('\\').next().unwrap_or("");
                 if !ROOTS.iter().any(|r| r.eq_ignore_ascii_case(root)) {
-                    return Err(Error::at(n, ErrorKind::BadKeyPath(path.to_owned())));
+                    return Err(Error::at(n, ErrorKind::BadKeyPath(excerpt(path))));
                 }
                 keys.push(RegKey {
                     path: path.to_owned(),
@@ -214,7 +266,7 @@ impl RegFile {
                 continue;
             }
             if !(t.starts_with('"') || t.starts_with('@')) {
-                return Err(Error::at(n, ErrorKind::UnexpectedLine(t.to_owned())));
+                return Err(Error::at(n, ErrorKind::UnexpectedLine(excerpt(t))));
             }
             let key = keys
                 .last_mut()
@@ -228,22 +280,23 @@ impl RegFile {
                 .trim_start()
                 .strip_prefix('=')
                 .ok_or_else(|| Error::at(n, ErrorKind::MissingEquals))?;
-            // Join hex continuation lines (`\` at the end of a line).
+            // Join hex continuation lines (`\` at the end of a line), appending in place so that
+            // a long value costs time linear in its length.
             let mut data = rest.trim().to_owned();
             if !data.starts_with('"') {
-                while let Some(stripped) = data.strip_suffix('\\') {
-                    let mut joined = stripped.trim_end().to_owned();
+                while data.ends_with('\\') {
+                    data.pop();
+                    data.truncate(data.trim_end().len());
                     let next = lines
                         .next()
                         .map(|(_, l)| l.trim())
                         .filter(|l| !l.is_empty());
-                    joined.push_str(
+                    data.push_str(
                         next.ok_or_else(|| Error::at(n, ErrorKind::ContinuationAtEndOfFile))?,
                     );
-                    data = joined;
                 }
             }
-            match parse_data(&data, n)? {
+            match parse_data(&data, n, format)? {
                 Data::Set(kind, data) => key.values.push(RegValue {
                     name,
                     kind,
@@ -253,7 +306,7 @@ impl RegFile {
                 Data::Delete => key.deleted_values.push((name, n)),
             }
         }
-        Ok(Self { keys })
+        Ok(Self { format, keys })
     }
 
     /// Decodes file bytes (see [`crate::decode_text`]) and parses them.
@@ -264,6 +317,65 @@ impl RegFile {
     /// Like [`RegFile::from_bytes`], with `file` named in every error.
     pub fn from_named_bytes(bytes: &[u8], file: &str) -> Result<Self, Error> {
         Self::from_bytes(bytes).map_err(|e| e.with_file(file))
+    }
+
+    /// The operations an import performs on one key, in file order: `target` says whether a
+    /// key path (as written in a `[...]` line) is that key, one of its parents, or another key.
+    /// Deleting the key or a parent (`[-path]`) clears it; value lines of the key set or delete
+    /// values; everything else is not about the key.
+    #[must_use]
+    pub fn ops_for(&self, target: impl Fn(&str) -> Target) -> Vec<KeyOp> {
+        let mut ops = Vec::new();
+        for k in &self.keys {
+            let t = target(&k.path);
+            if k.delete {
+                if t != Target::Other {
+                    ops.push(KeyOp {
+                        kind: OpKind::ClearKey,
+                        value: RegValue {
+                            name: String::new(),
+                            kind: RegType::NONE,
+                            data: Vec::new(),
+                            line: k.line,
+                        },
+                    });
+                }
+                continue;
+            }
+            if t != Target::Key {
+                continue;
+            }
+            // Values and deletions in file order.
+            let mut sets = k.values.iter().peekable();
+            let mut dels = k.deleted_values.iter().peekable();
+            loop {
+                let take_set = match (sets.peek(), dels.peek()) {
+                    (Some(s), Some(d)) => s.line < d.1,
+                    (Some(_), None) => true,
+                    (None, Some(_)) => false,
+                    (None, None) => break,
+                };
+                if take_set {
+                    if let Some(v) = sets.next() {
+                        ops.push(KeyOp {
+                            kind: OpKind::Set,
+                            value: v.clone(),
+                        });
+                    }
+                } else if let Some((name, line)) = dels.next() {
+                    ops.push(KeyOp {
+                        kind: OpKind::Delete,
+                        value: RegValue {
+                            name: name.clone(),
+                            kind: RegType::NONE,
+                            data: Vec::new(),
+                            line: *line,
+                        },
+                    });
+                }
+            }
+        }
+        ops
     }
 
     /// The last key whose final path component is `leaf` (case-insensitive), e.g. `Parameters`.

@@ -71,8 +71,12 @@ fn err(body: &str) -> (usize, ErrorKind) {
 #[test]
 fn errors_name_the_line() {
     assert_eq!(
-        RegFile::parse("REGEDIT4\n").unwrap_err().kind,
-        ErrorKind::Regedit4Unsupported
+        RegFile::parse("REGEDIT4\n\n[HKEY_CURRENT_USER\\K]\n\"A\"=\"\u{e9}\"\n").unwrap_err(),
+        connsec_inf::Error {
+            file: None,
+            line: 4,
+            kind: ErrorKind::NonAsciiAnsi
+        }
     );
     assert_eq!(
         RegFile::parse("\nhello\n").unwrap_err(),

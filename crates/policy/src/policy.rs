@@ -10,16 +10,25 @@
 //! **`DaclSddl` → DACL.** Encoded by the `secdesc` codec exactly as written (Windows does not
 //! reorder SDDL either); a deny ACE after an allow ACE gives a warning.
 //!
-//! **Checks** ([`check_dacl`]), on the final bytes:
+//! **Checks** ([`check_dacl`]), on the final bytes (`docs/policy-checks.md` lists every SID
+//! below with the reason it is there):
 //! - never a NULL DACL (the type cannot express one; `D:NO_ACCESS_CONTROL` is an error);
 //! - an empty DACL (denies everyone, including SYSTEM) is refused unless `AllowUnsafeDacl`;
-//! - SYSTEM (`S-1-5-18`) and Administrators (`S-1-5-32-544`) must each keep full access: the
-//!   allow ACEs that name them (excluding inherit-only ACEs) must together cover
-//!   `FWPM_GENERIC_ALL` (0x000F07FF; the `GENERIC_ALL` bit counts), and no deny ACE that
-//!   applies to them (one naming them, Everyone or Authenticated Users) may deny any of those
-//!   rights; otherwise refused unless `AllowUnsafeDacl`;
-//! - write, add or delete rights ([`WRITE_LIKE`]) allowed to Everyone, Anonymous Logon or
-//!   Authenticated Users give a warning.
+//! - no lock-out: SYSTEM (`S-1-5-18`) and Administrators (`S-1-5-32-544`) must each keep full
+//!   access: the allow ACEs that name them (excluding inherit-only ACEs) must together cover
+//!   `FWPM_GENERIC_ALL` (0x000F07FF; the `GENERIC_ALL` bit counts), and no deny ACE may deny
+//!   any of those rights to a SID that every elevated administrator's token, or SYSTEM's,
+//!   holds or can hold ([`LOCKOUT_SIDS`], [`LOCKOUT_DOMAIN_RIDS`]). Every deny type counts:
+//!   `ACCESS_DENIED`; `ACCESS_DENIED_OBJECT` with or without an object GUID (whether BFE's
+//!   access check applies one with a GUID depends on an object type list it does not
+//!   document); and the callback types (`ACCESS_DENIED_CALLBACK`, `…_CALLBACK_OBJECT`), whose
+//!   condition may hold and whose SID this crate does not read: they count as reaching
+//!   administrators whatever their SID. Inherit-only deny ACEs count too (they reach what
+//!   inherits). Otherwise refused unless `AllowUnsafeDacl`;
+//! - no silent widening: write, add or delete rights ([`WRITE_LIKE`], which includes
+//!   `WRITE_DAC`, `WRITE_OWNER`, `GENERIC_WRITE` and `GENERIC_ALL`: the rights that change the
+//!   DACL or owner) allowed to a broad group ([`BroadPrincipal`]) give a warning. No
+//!   `FWPM_ACTRL_*` right changes the DACL or owner by itself.
 
 use core::fmt;
 
@@ -28,25 +37,19 @@ use secdesc::{AceFlags, AceRepr, AceType, Acl, AclWriter, SddlContext, SecurityD
 use crate::config::{Config, ConfigError, ConfigErrorKind, DACL_SDDL, DaclSource, PrincipalList};
 use crate::rights::{FWPM_GENERIC_ALL, WRITE_LIKE, expand_generic};
 
-/// `DACL_SECURITY_INFORMATION`.
-pub const DACL_SECURITY_INFORMATION: u32 = 0x0000_0004;
-/// `PROTECTED_DACL_SECURITY_INFORMATION`: the supplied DACL is authoritative (no inherited ACEs).
-pub const PROTECTED_DACL_SECURITY_INFORMATION: u32 = 0x8000_0000;
-/// `UNPROTECTED_DACL_SECURITY_INFORMATION`: inheritable ACEs flow in from the parent.
-pub const UNPROTECTED_DACL_SECURITY_INFORMATION: u32 = 0x2000_0000;
+pub use connsec_nt::security_info::{
+    DACL_SECURITY_INFORMATION, PROTECTED_DACL_SECURITY_INFORMATION,
+    UNPROTECTED_DACL_SECURITY_INFORMATION,
+};
+pub use secdesc::MAX_ACL_LEN;
+use secdesc::{ACL_HEADER_LEN, ControlFlags, SD_HEADER_LEN};
 /// What we apply with: `DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION`.
 pub const APPLY_SECURITY_INFORMATION: u32 =
     DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION;
-/// `SE_DACL_PRESENT` control bit.
-pub const SE_DACL_PRESENT: u16 = 0x0004;
-/// `SE_DACL_PROTECTED` control bit.
-pub const SE_DACL_PROTECTED: u16 = 0x1000;
-/// Largest ACL (the largest 4-byte-aligned `AclSize`).
-pub const MAX_ACL_LEN: usize = 0xFFFC;
-/// ACL header length.
-const ACL_HEADER_LEN: usize = 8;
-/// Self-relative descriptor header length.
-const SD_HEADER_LEN: usize = 20;
+/// `SE_DACL_PRESENT` control bit (the codec's [`ControlFlags::DACL_PRESENT`]).
+pub const SE_DACL_PRESENT: u16 = ControlFlags::DACL_PRESENT;
+/// `SE_DACL_PROTECTED` control bit (the codec's [`ControlFlags::DACL_PROTECTED`]).
+pub const SE_DACL_PROTECTED: u16 = ControlFlags::DACL_PROTECTED;
 
 /// `S-1-5-18`, NT AUTHORITY\SYSTEM.
 fn system_sid() -> Option<Sid> {
@@ -57,7 +60,95 @@ fn admins_sid() -> Option<Sid> {
     Sid::new(5, &[32, 544]).ok()
 }
 
-/// The broad principals whose write access raises a warning.
+/// A well-known SID by value: identifier authority and sub-authorities.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct WellKnownSid {
+    /// The identifier authority (`1` in `S-1-1-0`).
+    pub authority: u64,
+    /// The sub-authorities.
+    pub subs: &'static [u32],
+    /// The name Microsoft's "Well-known SIDs" page gives it.
+    pub name: &'static str,
+}
+
+impl WellKnownSid {
+    const fn new(authority: u64, subs: &'static [u32], name: &'static str) -> Self {
+        WellKnownSid {
+            authority,
+            subs,
+            name,
+        }
+    }
+
+    /// Whether `sid` is this SID.
+    #[must_use]
+    pub fn matches(&self, sid: &Sid) -> bool {
+        sid.authority() == self.authority && sid.sub_authorities() == self.subs
+    }
+
+    /// The SID.
+    #[must_use]
+    pub fn sid(&self) -> Option<Sid> {
+        Sid::new(self.authority, self.subs).ok()
+    }
+}
+
+/// SIDs a deny ACE must not name: every elevated administrator's token, or SYSTEM's, holds
+/// them, or holds them for some logon (a console, remote desktop, network, batch or service
+/// logon), so a deny on them reaches administrators or SYSTEM (Microsoft, "Well-known SIDs";
+/// `winnt.h` `SECURITY_*_RID`). `docs/policy-checks.md` gives the reason for each.
+pub const LOCKOUT_SIDS: [WellKnownSid; 24] = [
+    WellKnownSid::new(1, &[0], "Everyone"),
+    WellKnownSid::new(2, &[0], "LOCAL"),
+    WellKnownSid::new(2, &[1], "CONSOLE LOGON"),
+    WellKnownSid::new(3, &[4], "OWNER RIGHTS"),
+    WellKnownSid::new(5, &[2], "NT AUTHORITY\\NETWORK"),
+    WellKnownSid::new(5, &[3], "NT AUTHORITY\\BATCH"),
+    WellKnownSid::new(5, &[4], "NT AUTHORITY\\INTERACTIVE"),
+    WellKnownSid::new(5, &[6], "NT AUTHORITY\\SERVICE"),
+    WellKnownSid::new(5, &[11], "NT AUTHORITY\\Authenticated Users"),
+    WellKnownSid::new(5, &[14], "NT AUTHORITY\\REMOTE INTERACTIVE LOGON"),
+    WellKnownSid::new(5, &[15], "NT AUTHORITY\\This Organization"),
+    WellKnownSid::new(5, &[18], "NT AUTHORITY\\SYSTEM"),
+    WellKnownSid::new(5, &[32, 544], "BUILTIN\\Administrators"),
+    WellKnownSid::new(5, &[32, 545], "BUILTIN\\Users"),
+    WellKnownSid::new(5, &[64, 10], "NT AUTHORITY\\NTLM Authentication"),
+    WellKnownSid::new(5, &[64, 14], "NT AUTHORITY\\SChannel Authentication"),
+    WellKnownSid::new(5, &[64, 21], "NT AUTHORITY\\Digest Authentication"),
+    WellKnownSid::new(5, &[65, 1], "NT AUTHORITY\\This Organization Certificate"),
+    WellKnownSid::new(5, &[80, 0], "NT SERVICE\\ALL SERVICES"),
+    WellKnownSid::new(5, &[113], "NT AUTHORITY\\Local account"),
+    WellKnownSid::new(
+        5,
+        &[114],
+        "NT AUTHORITY\\Local account and member of Administrators group",
+    ),
+    WellKnownSid::new(5, &[1000], "NT AUTHORITY\\Other Organization"),
+    WellKnownSid::new(18, &[1], "Authentication authority asserted identity"),
+    WellKnownSid::new(18, &[2], "Service asserted identity"),
+];
+
+/// Relative IDs, in any domain or machine (`S-1-5-21-<a>-<b>-<c>-<rid>`), of accounts and
+/// groups that are administrators: a deny on them is a lock-out too. 500: the built-in
+/// Administrator account (`LA`); 512: Domain Admins (`DA`); 519: Enterprise Admins (`EA`).
+pub const LOCKOUT_DOMAIN_RIDS: [u32; 3] = [500, 512, 519];
+
+/// Whether `sid` is `S-1-5-21-<a>-<b>-<c>-<rid>` with `rid` in `rids`.
+fn is_domain_rid(sid: &Sid, rids: &[u32]) -> bool {
+    match sid.sub_authorities() {
+        [21, _, _, _, rid] => sid.authority() == 5 && rids.contains(rid),
+        _ => false,
+    }
+}
+
+/// Whether a deny ACE on `sid` reaches administrators or SYSTEM.
+#[must_use]
+pub fn is_lockout_sid(sid: &Sid) -> bool {
+    LOCKOUT_SIDS.iter().any(|w| w.matches(sid)) || is_domain_rid(sid, &LOCKOUT_DOMAIN_RIDS)
+}
+
+/// The broad principals whose write access raises a warning: groups that hold (nearly) every
+/// user, every logon of a kind, every app or every machine.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum BroadPrincipal {
     /// `WD`, Everyone, `S-1-1-0`.
@@ -66,41 +157,136 @@ pub enum BroadPrincipal {
     Anonymous,
     /// `AU`, Authenticated Users, `S-1-5-11`.
     AuthenticatedUsers,
+    /// `BU`, BUILTIN\Users, `S-1-5-32-545`.
+    Users,
+    /// `BG`, BUILTIN\Guests, `S-1-5-32-546`.
+    Guests,
+    /// `IU`, INTERACTIVE, `S-1-5-4`.
+    Interactive,
+    /// `NU`, NETWORK, `S-1-5-2`.
+    Network,
+    /// `S-1-5-3`, BATCH.
+    Batch,
+    /// `SU`, SERVICE, `S-1-5-6`.
+    Service,
+    /// `S-1-5-14`, REMOTE INTERACTIVE LOGON.
+    RemoteInteractive,
+    /// `S-1-2-0`, LOCAL.
+    Local,
+    /// `S-1-2-1`, CONSOLE LOGON.
+    ConsoleLogon,
+    /// `S-1-5-15`, This Organization.
+    ThisOrganization,
+    /// `S-1-5-113`, Local account.
+    LocalAccount,
+    /// `AC`, ALL APPLICATION PACKAGES, `S-1-15-2-1`.
+    AllAppPackages,
+    /// `S-1-15-2-2`, ALL RESTRICTED APPLICATION PACKAGES.
+    AllRestrictedAppPackages,
+    /// `DU`, Domain Users (`S-1-5-21-…-513`, any domain).
+    DomainUsers,
+    /// `DG`, Domain Guests (`S-1-5-21-…-514`, any domain).
+    DomainGuests,
+    /// `DC`, Domain Computers (`S-1-5-21-…-515`, any domain).
+    DomainComputers,
+    /// `LG`, the Guest account (`S-1-5-21-…-501`, any machine or domain).
+    GuestAccount,
 }
 
+/// Number of [`BroadPrincipal`]s.
+const BROAD_COUNT: usize = 20;
+
 impl BroadPrincipal {
-    /// All three, in report order.
-    pub const ALL: [BroadPrincipal; 3] = [
+    /// All of them, in report order.
+    pub const ALL: [BroadPrincipal; BROAD_COUNT] = [
         BroadPrincipal::Everyone,
         BroadPrincipal::Anonymous,
         BroadPrincipal::AuthenticatedUsers,
+        BroadPrincipal::Users,
+        BroadPrincipal::Guests,
+        BroadPrincipal::Interactive,
+        BroadPrincipal::Network,
+        BroadPrincipal::Batch,
+        BroadPrincipal::Service,
+        BroadPrincipal::RemoteInteractive,
+        BroadPrincipal::Local,
+        BroadPrincipal::ConsoleLogon,
+        BroadPrincipal::ThisOrganization,
+        BroadPrincipal::LocalAccount,
+        BroadPrincipal::AllAppPackages,
+        BroadPrincipal::AllRestrictedAppPackages,
+        BroadPrincipal::DomainUsers,
+        BroadPrincipal::DomainGuests,
+        BroadPrincipal::DomainComputers,
+        BroadPrincipal::GuestAccount,
     ];
 
-    /// The SID.
-    #[must_use]
-    pub fn sid(self) -> Option<Sid> {
+    /// The fixed SID, or the relative ID for the domain-relative ones.
+    fn which(self) -> Result<(u64, &'static [u32]), u32> {
         match self {
-            BroadPrincipal::Everyone => Sid::new(1, &[0]).ok(),
-            BroadPrincipal::Anonymous => Sid::new(5, &[7]).ok(),
-            BroadPrincipal::AuthenticatedUsers => Sid::new(5, &[11]).ok(),
+            BroadPrincipal::Everyone => Ok((1, &[0])),
+            BroadPrincipal::Anonymous => Ok((5, &[7])),
+            BroadPrincipal::AuthenticatedUsers => Ok((5, &[11])),
+            BroadPrincipal::Users => Ok((5, &[32, 545])),
+            BroadPrincipal::Guests => Ok((5, &[32, 546])),
+            BroadPrincipal::Interactive => Ok((5, &[4])),
+            BroadPrincipal::Network => Ok((5, &[2])),
+            BroadPrincipal::Batch => Ok((5, &[3])),
+            BroadPrincipal::Service => Ok((5, &[6])),
+            BroadPrincipal::RemoteInteractive => Ok((5, &[14])),
+            BroadPrincipal::Local => Ok((2, &[0])),
+            BroadPrincipal::ConsoleLogon => Ok((2, &[1])),
+            BroadPrincipal::ThisOrganization => Ok((5, &[15])),
+            BroadPrincipal::LocalAccount => Ok((5, &[113])),
+            BroadPrincipal::AllAppPackages => Ok((15, &[2, 1])),
+            BroadPrincipal::AllRestrictedAppPackages => Ok((15, &[2, 2])),
+            BroadPrincipal::DomainUsers => Err(513),
+            BroadPrincipal::DomainGuests => Err(514),
+            BroadPrincipal::DomainComputers => Err(515),
+            BroadPrincipal::GuestAccount => Err(501),
         }
     }
 
-    /// The SDDL alias.
+    /// The SID; `None` for the domain-relative ones (their SID depends on the domain).
+    #[must_use]
+    pub fn sid(self) -> Option<Sid> {
+        let (authority, subs) = self.which().ok()?;
+        Sid::new(authority, subs).ok()
+    }
+
+    /// Whether `sid` is this principal (in any domain, for the domain-relative ones).
+    #[must_use]
+    pub fn matches(self, sid: &Sid) -> bool {
+        match self.which() {
+            Ok((authority, subs)) => sid.authority() == authority && sid.sub_authorities() == subs,
+            Err(rid) => is_domain_rid(sid, &[rid]),
+        }
+    }
+
+    /// The SDDL alias, or the SID string where SDDL has none.
     #[must_use]
     pub fn alias(self) -> &'static str {
         match self {
             BroadPrincipal::Everyone => "WD",
             BroadPrincipal::Anonymous => "AN",
             BroadPrincipal::AuthenticatedUsers => "AU",
-        }
-    }
-
-    fn index(self) -> usize {
-        match self {
-            BroadPrincipal::Everyone => 0,
-            BroadPrincipal::Anonymous => 1,
-            BroadPrincipal::AuthenticatedUsers => 2,
+            BroadPrincipal::Users => "BU",
+            BroadPrincipal::Guests => "BG",
+            BroadPrincipal::Interactive => "IU",
+            BroadPrincipal::Network => "NU",
+            BroadPrincipal::Batch => "S-1-5-3",
+            BroadPrincipal::Service => "SU",
+            BroadPrincipal::RemoteInteractive => "S-1-5-14",
+            BroadPrincipal::Local => "S-1-2-0",
+            BroadPrincipal::ConsoleLogon => "S-1-2-1",
+            BroadPrincipal::ThisOrganization => "S-1-5-15",
+            BroadPrincipal::LocalAccount => "S-1-5-113",
+            BroadPrincipal::AllAppPackages => "AC",
+            BroadPrincipal::AllRestrictedAppPackages => "S-1-15-2-2",
+            BroadPrincipal::DomainUsers => "DU",
+            BroadPrincipal::DomainGuests => "DG",
+            BroadPrincipal::DomainComputers => "DC",
+            BroadPrincipal::GuestAccount => "LG",
         }
     }
 }
@@ -114,6 +300,12 @@ pub enum UnsafeReason {
     SystemLacksFullAccess,
     /// Administrators do not keep full access.
     AdministratorsLackFullAccess,
+    /// A deny ACE reaches administrators or SYSTEM: it names a SID their tokens hold
+    /// ([`LOCKOUT_SIDS`], [`LOCKOUT_DOMAIN_RIDS`]), or it is a callback deny ACE.
+    DenyReachesAdministrators {
+        /// Zero-based index of the first such ACE.
+        ace_index: u16,
+    },
 }
 
 impl UnsafeReason {
@@ -124,6 +316,20 @@ impl UnsafeReason {
             UnsafeReason::EmptyDacl => "empty DACL denies everyone, SYSTEM included",
             UnsafeReason::SystemLacksFullAccess => "SYSTEM does not keep full access",
             UnsafeReason::AdministratorsLackFullAccess => "Administrators do not keep full access",
+            UnsafeReason::DenyReachesAdministrators { .. } => {
+                "a deny ACE reaches administrators or SYSTEM"
+            }
+        }
+    }
+}
+
+impl fmt::Display for UnsafeReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnsafeReason::DenyReachesAdministrators { ace_index } => {
+                write!(f, "deny ACE {ace_index} reaches administrators or SYSTEM")
+            }
+            other => f.write_str(other.reason()),
         }
     }
 }
@@ -133,7 +339,8 @@ impl UnsafeReason {
 pub enum PolicyWarning {
     /// `AllowUnsafeDacl` let an unsafe DACL through.
     UnsafeDaclAllowed(UnsafeReason),
-    /// A broad principal is allowed write, add or delete rights.
+    /// A broad principal is allowed write, add or delete rights (maybe the right to change the
+    /// DACL or owner: `WRITE_DAC`, `WRITE_OWNER`).
     BroadWriteAccess {
         /// Who.
         who: BroadPrincipal,
@@ -166,10 +373,12 @@ impl PolicyWarning {
 pub struct CheckReport {
     /// Number of ACEs.
     pub ace_count: u16,
-    /// Unsafe conditions that `AllowUnsafeDacl` let through.
-    pub allowed_unsafe: [Option<UnsafeReason>; 3],
-    /// Write-like rights granted to Everyone, Anonymous, Authenticated Users (0 = none).
-    pub broad_write: [u32; 3],
+    /// Unsafe conditions that `AllowUnsafeDacl` let through: empty DACL, a deny ACE that
+    /// reaches administrators, SYSTEM's and Administrators' missing rights.
+    pub allowed_unsafe: [Option<UnsafeReason>; 4],
+    /// Write-like rights granted to each [`BroadPrincipal`], in [`BroadPrincipal::ALL`] order
+    /// (0 = none).
+    pub broad_write: [u32; BROAD_COUNT],
     /// Index of the first deny ACE that follows an allow ACE.
     pub non_canonical_at: Option<u16>,
 }
@@ -182,10 +391,12 @@ impl CheckReport {
             .iter()
             .flatten()
             .map(|r| PolicyWarning::UnsafeDaclAllowed(*r));
-        let broad = BroadPrincipal::ALL.into_iter().filter_map(|who| {
-            let rights = self.broad_write.get(who.index()).copied().unwrap_or(0);
-            (rights != 0).then_some(PolicyWarning::BroadWriteAccess { who, rights })
-        });
+        let broad = BroadPrincipal::ALL
+            .into_iter()
+            .zip(self.broad_write)
+            .filter_map(|(who, rights)| {
+                (rights != 0).then_some(PolicyWarning::BroadWriteAccess { who, rights })
+            });
         let order = self
             .non_canonical_at
             .map(|ace_index| PolicyWarning::NonCanonicalOrder { ace_index });
@@ -218,11 +429,9 @@ impl fmt::Display for PolicyError<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PolicyError::Config(e) => e.fmt(f),
-            PolicyError::Unsafe(r) => write!(
-                f,
-                "refused: {} (set AllowUnsafeDacl to 1 to allow)",
-                r.reason()
-            ),
+            PolicyError::Unsafe(r) => {
+                write!(f, "refused: {r} (set AllowUnsafeDacl to 1 to allow)")
+            }
             PolicyError::BufferTooSmall { needed } => {
                 write!(f, "output buffer too small: {needed} bytes needed")
             }
@@ -411,6 +620,19 @@ fn build_principals<'a, 'o>(
         .ok_or(PolicyError::BufferTooSmall { needed: len })
 }
 
+/// An ACE's access mask. The codec reads it for the types it supports; every ACE type MS-DTYP
+/// defines (2.4.4, callback and compound types included) has its `Mask` at offset 4, so for the
+/// others it is read from the bytes here (0 if the ACE is too short to have one).
+fn ace_mask(ace: &secdesc::Ace<'_>) -> u32 {
+    if ace.ace_type().is_supported() {
+        return ace.mask().0;
+    }
+    match ace.as_bytes().get(4..8) {
+        Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]),
+        _ => 0,
+    }
+}
+
 /// Runs the checks of the module docs over ACL bytes. With `allow_unsafe`, unsafe conditions
 /// are recorded in the report instead of refused.
 pub fn check_dacl<'a>(
@@ -424,63 +646,80 @@ pub fn check_dacl<'a>(
     };
     let system = system_sid();
     let admins = admins_sid();
-    let everyone = BroadPrincipal::Everyone.sid();
-    let authenticated = BroadPrincipal::AuthenticatedUsers.sid();
     let (mut system_allow, mut admins_allow) = (0u32, 0u32);
-    let (mut system_denied, mut admins_denied) = (false, false);
+    let mut lockout_deny = None;
     let mut seen_allow = false;
     for (index, ace) in acl.aces().enumerate() {
+        let index = u16::try_from(index).unwrap_or(u16::MAX);
         let flags = ace.flags().0;
-        let Some(sid) = ace.sid() else { continue };
-        let mask = expand_generic(ace.mask().0);
         let ace_type = ace.ace_type();
+        let mask = expand_generic(ace_mask(&ace));
         let explicit = flags & AceFlags::INHERITED == 0;
+        let is_deny = matches!(
+            ace_type,
+            AceType::AccessDenied
+                | AceType::AccessDeniedObject
+                | AceType::AccessDeniedCallback
+                | AceType::AccessDeniedCallbackObject
+        );
         if ace_type == AceType::AccessAllowed && explicit {
             seen_allow = true;
         }
-        if ace_type == AceType::AccessDenied
-            && explicit
-            && seen_allow
-            && report.non_canonical_at.is_none()
+        if is_deny && explicit && seen_allow && report.non_canonical_at.is_none() {
+            report.non_canonical_at = Some(index);
+        }
+        let sid = ace.sid();
+        // A deny ACE on a SID in every administrator's (or SYSTEM's) token; a callback deny
+        // ACE counts as one whatever its SID (its condition may hold). Inherit-only ACEs count:
+        // they reach what inherits.
+        let callback = matches!(
+            ace_type,
+            AceType::AccessDeniedCallback | AceType::AccessDeniedCallbackObject
+        );
+        if is_deny
+            && mask & FWPM_GENERIC_ALL != 0
+            && lockout_deny.is_none()
+            && (callback || sid.is_none_or(|sid| is_lockout_sid(&sid)))
         {
-            report.non_canonical_at = u16::try_from(index).ok();
+            lockout_deny = Some(index);
         }
-        if flags & AceFlags::INHERIT_ONLY != 0 {
-            continue; // does not apply to the object itself
-        }
-        match ace_type {
-            AceType::AccessAllowed => {
-                if Some(sid) == system {
-                    system_allow |= mask;
-                }
-                if Some(sid) == admins {
-                    admins_allow |= mask;
-                }
-                for who in BroadPrincipal::ALL {
-                    if Some(sid) == who.sid()
-                        && let Some(slot) = report.broad_write.get_mut(who.index())
-                    {
-                        *slot |= mask & WRITE_LIKE;
-                    }
+        let Some(sid) = sid else { continue };
+        let allows = matches!(
+            ace_type,
+            AceType::AccessAllowed | AceType::AccessAllowedObject
+        );
+        if allows {
+            // Broad write access is widening wherever the ACE applies (inherit-only included).
+            for (who, slot) in BroadPrincipal::ALL
+                .iter()
+                .zip(report.broad_write.iter_mut())
+            {
+                if who.matches(&sid) {
+                    *slot |= mask & WRITE_LIKE;
                 }
             }
-            AceType::AccessDenied if mask & FWPM_GENERIC_ALL != 0 => {
-                let everybody = Some(sid) == everyone || Some(sid) == authenticated;
-                system_denied |= everybody || Some(sid) == system;
-                admins_denied |= everybody || Some(sid) == admins;
+        }
+        // Only plain allow ACEs on the object itself count towards full access.
+        if ace_type == AceType::AccessAllowed && flags & AceFlags::INHERIT_ONLY == 0 {
+            if Some(sid) == system {
+                system_allow |= mask;
             }
-            _ => {}
+            if Some(sid) == admins {
+                admins_allow |= mask;
+            }
         }
     }
-    let mut problems = [None; 3];
+    let mut problems = [None; 4];
     if report.ace_count == 0 {
         problems[0] = Some(UnsafeReason::EmptyDacl);
     } else {
-        if system_denied || system_allow & FWPM_GENERIC_ALL != FWPM_GENERIC_ALL {
-            problems[1] = Some(UnsafeReason::SystemLacksFullAccess);
+        problems[1] =
+            lockout_deny.map(|ace_index| UnsafeReason::DenyReachesAdministrators { ace_index });
+        if system_allow & FWPM_GENERIC_ALL != FWPM_GENERIC_ALL {
+            problems[2] = Some(UnsafeReason::SystemLacksFullAccess);
         }
-        if admins_denied || admins_allow & FWPM_GENERIC_ALL != FWPM_GENERIC_ALL {
-            problems[2] = Some(UnsafeReason::AdministratorsLackFullAccess);
+        if admins_allow & FWPM_GENERIC_ALL != FWPM_GENERIC_ALL {
+            problems[3] = Some(UnsafeReason::AdministratorsLackFullAccess);
         }
     }
     if let Some(first) = problems.iter().flatten().next()

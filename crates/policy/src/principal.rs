@@ -8,12 +8,15 @@
 //! Rust's Unicode tables, keeping a unit unchanged when its upper case is not exactly one BMP
 //! character (so `ß` stays `ß`, as in Windows' single-unit table). For the ASCII names real
 //! services use, both agree exactly.
+//!
+//! Control characters (U+0000–U+001F, U+007F–U+009F) are refused anywhere in a principal.
 
 use core::fmt;
 
 use secdesc::{ErrorKind as SidErrorKind, SddlContext, Sid};
 use sha1::{Digest, Sha1};
 
+use crate::config::is_control;
 use crate::text::{Narrow, Text, eq_ignore_case};
 
 /// The prefix of a service principal, matched case-insensitively.
@@ -41,6 +44,12 @@ pub enum PrincipalErrorKind {
     NonAscii,
     /// Longer than any SID string can be.
     TooLong,
+    /// A control character (U+0000–U+001F, U+007F–U+009F), anywhere in the principal, a
+    /// service name included.
+    ControlCharacter {
+        /// The code unit.
+        unit: u16,
+    },
     /// The SID string or alias is invalid; the codec says why (e.g. an unknown alias, or a
     /// domain-relative alias such as `DA` that needs the machine's domain SID).
     Sid(SidErrorKind),
@@ -66,6 +75,7 @@ impl PrincipalErrorKind {
             PrincipalErrorKind::ServiceNameInvalidChar => "service name contains '\\' or '/'",
             PrincipalErrorKind::NonAscii => "non-ASCII character in a SID string or alias",
             PrincipalErrorKind::TooLong => "longer than any SID string",
+            PrincipalErrorKind::ControlCharacter { .. } => "control character in a principal",
             PrincipalErrorKind::Sid(SidErrorKind::UnknownAlias { .. }) => "unknown SDDL alias",
             PrincipalErrorKind::Sid(SidErrorKind::AliasNeedsDomainSid { .. }) => {
                 "domain-relative alias: the domain SID is not available at load"
@@ -83,10 +93,11 @@ impl fmt::Display for PrincipalError {
             self.offset,
             self.kind.reason()
         )?;
-        if let PrincipalErrorKind::Sid(kind) = self.kind {
-            write!(f, " ({kind})")?;
+        match self.kind {
+            PrincipalErrorKind::Sid(kind) => write!(f, " ({kind})"),
+            PrincipalErrorKind::ControlCharacter { unit } => write!(f, " (U+{unit:04X})"),
+            _ => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -170,6 +181,15 @@ pub(crate) fn parse_principal_in<T: Text + ?Sized>(
     let err = |offset: usize, kind| PrincipalError { offset, kind };
     if start >= end {
         return Err(err(0, PrincipalErrorKind::Empty));
+    }
+    // A control character can hide in a service name (which is hashed, not parsed) and shows
+    // as nothing in most tools: refused everywhere, before anything else.
+    if let Some((k, unit)) = (start..end)
+        .filter_map(|i| text.at(i))
+        .enumerate()
+        .find(|(_, u)| is_control(*u))
+    {
+        return Err(err(k, PrincipalErrorKind::ControlCharacter { unit }));
     }
     let prefix_end = start.saturating_add(NT_SERVICE_PREFIX.len());
     if prefix_end <= end && eq_ignore_case(text, start, prefix_end, NT_SERVICE_PREFIX) {

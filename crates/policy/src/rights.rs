@@ -1,6 +1,6 @@
 //! WFP access rights by name: the `FWPM_ACTRL_*` specific rights, the standard rights, and the
-//! generic rights expanded to the explicit `FWPM_GENERIC_*` masks (platform-facts §3.5), so a
-//! DACL we build never relies on BFE's generic mapping.
+//! generic rights expanded to the explicit `FWPM_GENERIC_*` masks (`fwpmu.h`; Microsoft's WFP
+//! "Access Right Identifiers" page), so a DACL we build never relies on BFE's generic mapping.
 //!
 //! Grammar of a rights list: names or one hex mask joined by `|`, e.g.
 //! `ENUM|READ|SUBSCRIBE|READ_CONTROL` or `0x000202A0`. Names are case-insensitive, blanks around

@@ -1,239 +1,81 @@
-//! `NtStatus`: the NTSTATUS values the flow meets, named from the WFP error table.
+//! Statuses: the shared [`NtStatus`] (defined in `connsec-nt`, re-exported here so the flow and
+//! its users name one type), and what a refused configuration means for the driver's load.
 //!
-//! The names are those of `ntstatus.h` (`STATUS_FWP_*` is facility `0x22`, the NTSTATUS
-//! twin of the `FWP_E_*` HRESULTs); unknown values print as hex only.
+//! **Error classification.** `DriverEntry` fails when the configuration cannot be read, parsed,
+//! built or checked. [`LoadFault`] says whose fault that is, and so which status the load fails
+//! with: the administrator's (a bad or unsafe configuration: `STATUS_INVALID_PARAMETER`, which
+//! the service control manager shows as "The parameter is incorrect", Win32 error 87), or
+//! connsec's own (a buffer `required_len` sized too small, bytes the codec produced that do not
+//! parse: `STATUS_INTERNAL_ERROR`). rustls keeps input errors and its own bugs apart the same
+//! way. Every failure is reported by an event before the status is returned.
 
-use core::fmt;
+pub use connsec_nt::status::{NAMED_STATUSES, NtStatus};
 
-/// An NTSTATUS value as returned by the kernel-mode WFP functions.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
-pub struct NtStatus(pub u32);
+use crate::config::ConfigError;
+use crate::policy::PolicyError;
 
-macro_rules! statuses {
-    ($( $(#[$doc:meta])* $name:ident = $value:literal, )*) => {
-        impl NtStatus {
-            $( $(#[$doc])* pub const $name: NtStatus = NtStatus($value); )*
+/// Whose fault a refused load is.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LoadFault {
+    /// The configuration is invalid, or would apply an unsafe DACL: the administrator fixes it.
+    Configuration,
+    /// connsec contradicted itself: a bug to report.
+    Internal,
+}
+
+impl LoadFault {
+    /// The status `DriverEntry` returns for it.
+    #[must_use]
+    pub const fn status(self) -> NtStatus {
+        match self {
+            Self::Configuration => NtStatus::INVALID_PARAMETER,
+            Self::Internal => NtStatus::INTERNAL_ERROR,
         }
-        /// Every named status, `(value, name)`, in table order.
-        pub const NAMED_STATUSES: &[(NtStatus, &str)] = &[
-            $( (NtStatus($value), concat!("STATUS_", stringify!($name))), )*
-        ];
-    };
-}
-
-statuses! {
-    /// `STATUS_SUCCESS`.
-    SUCCESS = 0x0000_0000,
-    /// `STATUS_UNSUCCESSFUL`.
-    UNSUCCESSFUL = 0xC000_0001,
-    /// `STATUS_INVALID_HANDLE`.
-    INVALID_HANDLE = 0xC000_0008,
-    /// `STATUS_INVALID_PARAMETER`.
-    INVALID_PARAMETER = 0xC000_000D,
-    /// `STATUS_NO_MEMORY`.
-    NO_MEMORY = 0xC000_0017,
-    /// `STATUS_ACCESS_DENIED`.
-    ACCESS_DENIED = 0xC000_0022,
-    /// `STATUS_BUFFER_TOO_SMALL`.
-    BUFFER_TOO_SMALL = 0xC000_0023,
-    /// `STATUS_OBJECT_NAME_NOT_FOUND` (a missing registry value).
-    OBJECT_NAME_NOT_FOUND = 0xC000_0034,
-    /// `STATUS_UNKNOWN_REVISION`.
-    UNKNOWN_REVISION = 0xC000_0058,
-    /// `STATUS_REVISION_MISMATCH`.
-    REVISION_MISMATCH = 0xC000_0059,
-    /// `STATUS_INVALID_ACL`.
-    INVALID_ACL = 0xC000_0077,
-    /// `STATUS_INVALID_SID`.
-    INVALID_SID = 0xC000_0078,
-    /// `STATUS_INVALID_SECURITY_DESCR`.
-    INVALID_SECURITY_DESCR = 0xC000_0079,
-    /// `STATUS_ALLOTTED_SPACE_EXCEEDED`.
-    ALLOTTED_SPACE_EXCEEDED = 0xC000_0099,
-    /// `STATUS_INSUFFICIENT_RESOURCES`.
-    INSUFFICIENT_RESOURCES = 0xC000_009A,
-    /// `STATUS_NOT_SUPPORTED`.
-    NOT_SUPPORTED = 0xC000_00BB,
-    /// `STATUS_INVALID_DEVICE_STATE`.
-    INVALID_DEVICE_STATE = 0xC000_0184,
-    /// `RPC_NT_UNKNOWN_IF`: a candidate for "BFE not running" (undocumented for kernel callers).
-    RPC_NT_UNKNOWN_IF = 0xC002_0012,
-    /// `RPC_NT_SERVER_UNAVAILABLE`: a candidate for "BFE not running".
-    RPC_NT_SERVER_UNAVAILABLE = 0xC002_0017,
-    /// `RPC_NT_CALL_FAILED`.
-    RPC_NT_CALL_FAILED = 0xC002_001B,
-    /// `EPT_NT_NOT_REGISTERED`: the NTSTATUS twin of the `EPT_S_NOT_REGISTERED` (1753) that
-    /// user-mode `FwpmEngineOpen0` returns while BFE is stopped.
-    EPT_NT_NOT_REGISTERED = 0xC002_0036,
-    /// The callout does not exist.
-    FWP_CALLOUT_NOT_FOUND = 0xC022_0001,
-    /// The filter does not exist.
-    FWP_FILTER_NOT_FOUND = 0xC022_0003,
-    /// The provider does not exist.
-    FWP_PROVIDER_NOT_FOUND = 0xC022_0005,
-    /// The sub-layer does not exist.
-    FWP_SUBLAYER_NOT_FOUND = 0xC022_0007,
-    /// The object does not exist.
-    FWP_NOT_FOUND = 0xC022_0008,
-    /// An object with that GUID or LUID already exists.
-    FWP_ALREADY_EXISTS = 0xC022_0009,
-    /// The object is referenced by other objects.
-    FWP_IN_USE = 0xC022_000A,
-    /// The call is not allowed from within a dynamic session.
-    FWP_DYNAMIC_SESSION_IN_PROGRESS = 0xC022_000B,
-    /// The call was made from the wrong session.
-    FWP_WRONG_SESSION = 0xC022_000C,
-    /// The call must be made from within an explicit transaction.
-    FWP_NO_TXN_IN_PROGRESS = 0xC022_000D,
-    /// The call is not allowed from within an explicit transaction.
-    FWP_TXN_IN_PROGRESS = 0xC022_000E,
-    /// The explicit transaction has been forcibly cancelled.
-    FWP_TXN_ABORTED = 0xC022_000F,
-    /// The session has been cancelled (BFE restart): close it, then reopen.
-    FWP_SESSION_ABORTED = 0xC022_0010,
-    /// The call is not allowed from within a read-only transaction.
-    FWP_INCOMPATIBLE_TXN = 0xC022_0011,
-    /// The call timed out while waiting to acquire the transaction lock.
-    FWP_TIMEOUT = 0xC022_0012,
-    /// Collection of network diagnostic events is disabled.
-    FWP_NET_EVENTS_DISABLED = 0xC022_0013,
-    /// The call is allowed for kernel-mode callers only.
-    FWP_KM_CLIENTS_ONLY = 0xC022_0015,
-    /// The object lifetimes are incompatible.
-    FWP_LIFETIME_MISMATCH = 0xC022_0016,
-    /// The object is built in and cannot be deleted.
-    FWP_BUILTIN_OBJECT = 0xC022_0017,
-    /// A required pointer is null.
-    FWP_NULL_POINTER = 0xC022_001C,
-    /// The flags are invalid.
-    FWP_INVALID_FLAGS = 0xC022_001E,
-    /// The display name cannot be null.
-    FWP_NULL_DISPLAY_NAME = 0xC022_0023,
-    /// The action type is invalid.
-    FWP_INVALID_ACTION_TYPE = 0xC022_0024,
-    /// A reserved field is nonzero.
-    FWP_RESERVED = 0xC022_0029,
-    /// A parameter is incorrect.
-    FWP_INVALID_PARAMETER = 0xC022_0035,
-    /// The callout notification function returned an error.
-    FWP_CALLOUT_NOTIFICATION_FAILED = 0xC022_0037,
-    /// The cipher transform is invalid.
-    FWP_INVALID_CIPHER_TRANSFORM = 0xC022_0039,
-    /// Connections are disabled.
-    FWP_CONNECTIONS_DISABLED = 0xC022_0041,
-    /// The IKEEXT service is not running.
-    FWP_IKEEXT_NOT_RUNNING = 0xC022_0044,
-    /// The TCP/IP stack is not ready.
-    FWP_TCPIP_NOT_READY = 0xC022_0100,
-}
-
-impl NtStatus {
-    /// `NT_SUCCESS`: the severity bits are success or informational.
-    #[must_use]
-    pub const fn is_success(self) -> bool {
-        self.0 & 0x8000_0000 == 0
-    }
-
-    /// The `ntstatus.h` name, e.g. `"STATUS_FWP_TXN_IN_PROGRESS"`, if the table knows it.
-    #[must_use]
-    pub fn name(self) -> Option<&'static str> {
-        NAMED_STATUSES
-            .iter()
-            .find(|(s, _)| *s == self)
-            .map(|(_, n)| *n)
-    }
-
-    /// Might a later retry succeed? True for a busy or aborted transaction or session, a
-    /// timeout, low memory, and the RPC statuses seen while BFE is not (yet) reachable; false
-    /// for everything else (access denied, invalid parameters, a dynamic session: retrying
-    /// the same call cannot help).
-    #[must_use]
-    pub fn is_transient(self) -> bool {
-        matches!(
-            self,
-            NtStatus::FWP_TXN_IN_PROGRESS
-                | NtStatus::FWP_TXN_ABORTED
-                | NtStatus::FWP_SESSION_ABORTED
-                | NtStatus::FWP_TIMEOUT
-                | NtStatus::NO_MEMORY
-                | NtStatus::INSUFFICIENT_RESOURCES
-                | NtStatus::EPT_NT_NOT_REGISTERED
-                | NtStatus::RPC_NT_SERVER_UNAVAILABLE
-                | NtStatus::RPC_NT_CALL_FAILED
-                | NtStatus::RPC_NT_UNKNOWN_IF
-        )
-    }
-
-    /// The name, or `"(unnamed)"`: for log fields that always need a string.
-    #[must_use]
-    pub fn name_or_unnamed(self) -> &'static str {
-        self.name().unwrap_or("(unnamed)")
     }
 }
 
-impl fmt::Display for NtStatus {
-    /// `STATUS_FWP_TXN_IN_PROGRESS (0xC022000E)`, or `0x12345678` when unnamed.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.name() {
-            Some(name) => write!(f, "{name} (0x{:08X})", self.0),
-            None => write!(f, "0x{:08X}", self.0),
+impl ConfigError<'_> {
+    /// Always [`LoadFault::Configuration`]: the values are the administrator's.
+    #[must_use]
+    pub const fn fault(&self) -> LoadFault {
+        LoadFault::Configuration
+    }
+}
+
+impl PolicyError<'_> {
+    /// Whose fault the refusal is.
+    #[must_use]
+    pub const fn fault(&self) -> LoadFault {
+        match self {
+            // The configuration's fault: a clear "bad parameter".
+            Self::Config(_) | Self::Unsafe(_) | Self::TooLarge { .. } => LoadFault::Configuration,
+            // Ours: `required_len` sized the buffer, and the codec produced the bytes.
+            Self::BufferTooSmall { .. } | Self::InvalidAcl(_) => LoadFault::Internal,
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    extern crate std;
     use super::*;
-    use std::string::ToString;
+    use crate::UnsafeReason;
 
     #[test]
-    fn names_come_from_the_wfp_table() {
+    fn configuration_faults_are_bad_parameters_and_bugs_are_internal() {
+        let unsafe_dacl = PolicyError::Unsafe(UnsafeReason::EmptyDacl);
+        assert_eq!(unsafe_dacl.fault(), LoadFault::Configuration);
         assert_eq!(
-            NtStatus(0xC022_000E).name(),
-            Some("STATUS_FWP_TXN_IN_PROGRESS")
+            PolicyError::TooLarge { size: 70_000 }.fault(),
+            LoadFault::Configuration
         );
-        assert_eq!(NtStatus::FWP_SESSION_ABORTED.0, 0xC022_0010);
         assert_eq!(
-            NtStatus(0xC000_0022).to_string(),
-            "STATUS_ACCESS_DENIED (0xC0000022)"
+            PolicyError::BufferTooSmall { needed: 8 }.fault(),
+            LoadFault::Internal
         );
-        assert_eq!(NtStatus(0xC0DE_0001).to_string(), "0xC0DE0001");
-        assert_eq!(NtStatus(0xC0DE_0001).name_or_unnamed(), "(unnamed)");
-    }
-
-    #[test]
-    fn fwp_statuses_mirror_the_hresult_low_word() {
-        for (status, name) in NAMED_STATUSES {
-            if name.starts_with("STATUS_FWP_") {
-                assert_eq!(status.0 & 0xFFFF_0000, 0xC022_0000, "{name}");
-            }
-        }
-    }
-
-    #[test]
-    fn table_has_no_duplicate_values() {
-        for (i, (a, an)) in NAMED_STATUSES.iter().enumerate() {
-            for (b, bn) in &NAMED_STATUSES[i + 1..] {
-                assert_ne!(a, b, "{an} and {bn}");
-            }
-        }
-    }
-
-    #[test]
-    fn transient_statuses_are_the_retryable_ones() {
-        assert!(NtStatus::FWP_TXN_IN_PROGRESS.is_transient());
-        assert!(NtStatus::FWP_TIMEOUT.is_transient());
-        assert!(NtStatus::INSUFFICIENT_RESOURCES.is_transient());
-        assert!(!NtStatus::ACCESS_DENIED.is_transient());
-        assert!(!NtStatus::FWP_DYNAMIC_SESSION_IN_PROGRESS.is_transient());
-        assert!(!NtStatus::SUCCESS.is_transient());
-    }
-
-    #[test]
-    fn success_is_severity_based() {
-        assert!(NtStatus::SUCCESS.is_success());
-        assert!(NtStatus(0x0000_0102).is_success()); // STATUS_TIMEOUT is informational
-        assert!(!NtStatus::FWP_TIMEOUT.is_success());
+        assert_eq!(
+            LoadFault::Configuration.status(),
+            NtStatus::INVALID_PARAMETER
+        );
+        assert_eq!(LoadFault::Internal.status(), NtStatus(0xC000_00E5));
     }
 }

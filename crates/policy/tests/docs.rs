@@ -1,5 +1,4 @@
-//! The README's configuration section documents every value name, default and error reason the
-//! code has.
+//! `docs/configuration.md` documents every value name, default and error reason the code has.
 
 use connsec_policy::config::{DEFAULT_PRINCIPALS, VALUE_NAMES};
 use connsec_policy::principal::PrincipalErrorKind;
@@ -8,10 +7,11 @@ use connsec_policy::{ConfigErrorKind, RegType, UnsafeReason};
 
 fn doc() -> String {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-    let text = std::fs::read_to_string(format!("{root}/README.md")).expect("README.md");
+    let text = std::fs::read_to_string(format!("{root}/docs/configuration.md"))
+        .expect("docs/configuration.md");
     assert!(
         text.contains("| `AllowUnsafeDacl` |"),
-        "README.md has no configuration table"
+        "docs/configuration.md has no configuration table"
     );
     // Undo Markdown escapes inside tables.
     text.replace("\\|", "|").replace("\\\\", "\\")

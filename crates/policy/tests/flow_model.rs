@@ -5,23 +5,30 @@
 //! `RestoreOnUnload` on/off × one fault script: the first `DEPTH` fallible engine calls take
 //! their result from the script (success or one of the statuses), later calls succeed. Every
 //! script of length `DEPTH` over that alphabet is run (shorter ones are its prefixes followed by
-//! successes). After each run the test asserts: no session or engine allocation leaked, no
-//! session held across a BFE state change, every DACL set was complete and valid (the policy
-//! DACL or the original bytes, never empty or partial), the snapshot equals the original DACL
-//! bytes, the original bytes are back after a successful restore, and exactly one outcome was
-//! reported per controller call. Set `CONNSEC_MODEL_DEPTH` for a deeper search.
+//! successes). The `OriginalDacl` store draws its results from the same script. After each
+//! run the test asserts: no session or engine allocation leaked, no session held across a BFE
+//! state change, every DACL set was complete and valid (the policy DACL or the original bytes,
+//! never empty or partial), the original was stored before the policy DACL was first set and
+//! equals the original descriptor, the original bytes are back (and the stored copy gone)
+//! after a successful restore, the retry schedule follows `retry_pending`, and exactly one
+//! outcome was reported per controller call. Set `CONNSEC_MODEL_DEPTH` for a deeper search.
+//! Crashes and reboots are `tests/crash_model.rs`'s.
 
 mod common;
 
+use core::cell::RefCell;
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
+use connsec_policy::StoreOp;
+use connsec_policy::original::{OriginalDacl, original_dacl};
 use connsec_policy::policy::{
     APPLY_SECURITY_INFORMATION, DACL_SECURITY_INFORMATION, PROTECTED_DACL_SECURITY_INFORMATION,
     UNPROTECTED_DACL_SECURITY_INFORMATION,
 };
 use connsec_policy::{
-    BfeState, Config, Controller, Dacl, FilterEngine, NtStatus, Outcome, OutcomeSink, Policy,
-    RestoreSkip, snapshot_len,
+    BfeState, Config, Controller, FilterEngine, NtStatus, ORIGINAL_MAX_LEN, OriginalEvent,
+    OriginalStore, Outcome, OutcomeSink, Policy, PolicyDacl, RestoreSkip,
 };
 use proptest::prelude::*;
 use secdesc::{
@@ -45,12 +52,60 @@ struct Session(u32);
 #[derive(Debug)]
 struct Allocation(u32, Vec<u8>);
 
+/// The fault script, shared by the engine and the store.
+#[derive(Default)]
+struct Script {
+    faults: Vec<Option<NtStatus>>,
+    calls: usize,
+}
+
+impl Script {
+    /// The scripted result of the next fallible call.
+    fn next(&mut self) -> Result<(), NtStatus> {
+        let f = self.faults.get(self.calls).copied().flatten();
+        self.calls += 1;
+        f.map_or(Ok(()), Err)
+    }
+}
+
+/// `Parameters\OriginalDacl` in memory (durability is the crash model's business).
+struct Store {
+    script: Rc<RefCell<Script>>,
+    value: Option<Vec<u8>>,
+    /// Set when the value was written while the policy DACL was already live (a violation).
+    writes: usize,
+}
+
+impl OriginalStore for Store {
+    fn read(&mut self, buf: &mut [u8]) -> Result<Option<usize>, NtStatus> {
+        self.script.borrow_mut().next()?;
+        match &self.value {
+            None => Ok(None),
+            Some(v) => {
+                let slot = buf.get_mut(..v.len()).ok_or(NtStatus::BUFFER_TOO_SMALL)?;
+                slot.copy_from_slice(v);
+                Ok(Some(v.len()))
+            }
+        }
+    }
+    fn write(&mut self, descriptor: &[u8]) -> Result<(), NtStatus> {
+        self.script.borrow_mut().next()?;
+        self.value = Some(descriptor.to_vec());
+        self.writes += 1;
+        Ok(())
+    }
+    fn remove(&mut self) -> Result<(), NtStatus> {
+        self.script.borrow_mut().next()?;
+        self.value = None;
+        Ok(())
+    }
+}
+
 struct Model {
     bfe: BfeState,
     dacl: Vec<u8>,
     protected: bool,
-    script: Vec<Option<NtStatus>>,
-    calls: usize,
+    script: Rc<RefCell<Script>>,
     next_id: u32,
     sessions: BTreeSet<u32>,
     aborted: BTreeSet<u32>,
@@ -61,13 +116,12 @@ struct Model {
 }
 
 impl Model {
-    fn new(bfe: BfeState, dacl: Vec<u8>, protected: bool, script: Vec<Option<NtStatus>>) -> Self {
+    fn new(bfe: BfeState, dacl: Vec<u8>, protected: bool, script: Rc<RefCell<Script>>) -> Self {
         Model {
             bfe,
             dacl,
             protected,
             script,
-            calls: 0,
             next_id: 1,
             sessions: BTreeSet::new(),
             aborted: BTreeSet::new(),
@@ -79,9 +133,7 @@ impl Model {
 
     /// The scripted result of the next fallible call.
     fn fault(&mut self) -> Result<(), NtStatus> {
-        let f = self.script.get(self.calls).copied().flatten();
-        self.calls += 1;
-        f.map_or(Ok(()), Err)
+        self.script.borrow_mut().next()
     }
 
     fn check_session(&mut self, s: &Session, what: &str) -> Result<(), NtStatus> {
@@ -205,6 +257,8 @@ struct Recorder {
     restored: usize,
     last: Option<String>,
     last_failure: Option<NtStatus>,
+    originals: Vec<String>,
+    remove_failed: bool,
 }
 
 impl OutcomeSink for Recorder {
@@ -222,6 +276,18 @@ impl OutcomeSink for Recorder {
         let kind = kind.split([' ', '{', '(']).next().unwrap_or("").to_string();
         self.last = Some(kind.clone());
         self.outcomes.push(kind);
+    }
+    fn original(&mut self, e: &OriginalEvent<'_>) {
+        self.remove_failed |= matches!(
+            e,
+            OriginalEvent::StoreFailed {
+                op: StoreOp::Remove,
+                ..
+            }
+        );
+        let kind = format!("{e:?}");
+        self.originals
+            .push(kind.split([' ', '{', '(']).next().unwrap_or("").to_string());
     }
 }
 
@@ -272,7 +338,7 @@ fn scenarios() -> Vec<(&'static str, BfeState, Vec<Event>)> {
 
 /// An original DACL as BFE might return it: inherited ACEs, and 4 bytes of slack after the
 /// ACEs (`AclSize` > used) so that "restore exactly those bytes" is tested byte for byte.
-fn original_dacl() -> Vec<u8> {
+fn original_acl() -> Vec<u8> {
     let mut aces = vec![
         AceRepr::allow(Sid::new(5, &[32, 544]).unwrap(), 0x000F_07FF),
         AceRepr::allow(Sid::new(1, &[0]).unwrap(), 0x0000_0050),
@@ -313,7 +379,7 @@ struct Case<'p> {
     events: &'p [Event],
     orig_protected: bool,
     restore: bool,
-    policy: &'p Dacl<'p>,
+    policy: &'p PolicyDacl<Vec<u8>>,
     original: &'p [u8],
 }
 
@@ -322,6 +388,7 @@ struct RunResult {
     applied: bool,
     restored: bool,
     outcomes: Vec<String>,
+    originals: Vec<String>,
 }
 
 /// Fault-free runs give the intended result: applied iff BFE ran before unload, restored iff
@@ -367,6 +434,65 @@ fn check_sets(case: &Case<'_>, sets: &[(u32, Vec<u8>)], ctx: &str) {
     }
 }
 
+type ModelController = Controller<Model, Store, Vec<u8>>;
+
+/// The retry schedule: a delay exactly while a retry is pending and BFE runs, doubling from 1 s
+/// while retries keep being needed, from 1 s again after one that was not.
+fn check_retry(ctl: &mut ModelController, delays: &mut Vec<u32>, ctx: &str) {
+    let pending = ctl.retry_pending();
+    let running = ctl.engine().bfe == BfeState::Running;
+    if let Some(ms) = ctl.next_retry() {
+        assert!(pending && running, "retry without need: {ctx}");
+        let n = u32::try_from(delays.len()).unwrap();
+        assert_eq!(ms, connsec_policy::retry::delay_ms(n), "back-off: {ctx}");
+        delays.push(ms);
+    } else {
+        assert!(!(pending && running), "no retry while pending: {ctx}");
+        if !pending {
+            delays.clear();
+        }
+    }
+}
+
+/// A controller over a fresh model and store that share `script`.
+fn controller(case: &Case<'_>, script: &[Option<NtStatus>]) -> ModelController {
+    let shared = Rc::new(RefCell::new(Script {
+        faults: script.to_vec(),
+        calls: 0,
+    }));
+    let model = Model::new(
+        case.initial,
+        case.original.to_vec(),
+        case.orig_protected,
+        Rc::clone(&shared),
+    );
+    let store = Store {
+        script: shared,
+        value: None,
+        writes: 0,
+    };
+    Controller::new(
+        model,
+        store,
+        case.policy.clone(),
+        vec![0u8; ORIGINAL_MAX_LEN],
+        case.restore,
+    )
+}
+
+/// Written once; gone after a restore (unless removing it failed); kept otherwise.
+fn check_store(store: &Store, applied: bool, restored: bool, remove_failed: bool, ctx: &str) {
+    assert!(store.writes <= 1, "the original was stored twice: {ctx}");
+    if restored {
+        assert!(
+            store.value.is_none() || remove_failed,
+            "stored copy kept after a restore: {ctx}"
+        );
+    } else if applied {
+        assert!(store.value.is_some(), "stored copy lost: {ctx}");
+    }
+}
+
 /// Runs one case under one fault script and asserts every invariant.
 fn run(case: &Case<'_>, script: &[Option<NtStatus>]) -> RunResult {
     let ctx = format!(
@@ -374,15 +500,9 @@ fn run(case: &Case<'_>, script: &[Option<NtStatus>]) -> RunResult {
         case.name, case.orig_protected, case.restore
     );
     let policy_bytes = case.policy.as_bytes();
-    let model = Model::new(
-        case.initial,
-        case.original.to_vec(),
-        case.orig_protected,
-        script.to_vec(),
-    );
-    let mut snap = vec![0u8; snapshot_len(case.restore)];
-    let mut ctl = Controller::new(model, case.policy, case.restore, &mut snap);
+    let mut ctl = controller(case, script);
     let mut rec = Recorder::default();
+    let mut delays = Vec::new();
     for (calls, ev) in case.events.iter().enumerate() {
         match *ev {
             Event::Load => ctl.on_load(&mut rec),
@@ -400,6 +520,13 @@ fn run(case: &Case<'_>, script: &[Option<NtStatus>]) -> RunResult {
                 "retry_pending: {ctx}"
             );
         }
+        check_retry(&mut ctl, &mut delays, &ctx);
+        // The store holds the original from before the first set on, or the original is
+        // unknown (never here: the model's original is not the policy DACL).
+        if ctl.is_applied() && !rec.outcomes.iter().any(|o| o == "Restored") {
+            let stored = ctl.store().value.clone();
+            assert!(stored.is_some(), "applied without a stored original: {ctx}");
+        }
         assert_eq!(rec.outcomes.len(), calls + 1, "one outcome per call: {ctx}");
         assert!(
             ctl.engine().sessions.is_empty(),
@@ -408,14 +535,19 @@ fn run(case: &Case<'_>, script: &[Option<NtStatus>]) -> RunResult {
     }
     let applied = rec.applied > 0;
     let restored = rec.restored > 0;
-    let snapshot = ctl.snapshot().map(|(b, p)| (b.to_vec(), p));
+    let remove_failed = rec.remove_failed;
+    let snapshot = ctl.original().map(|sd| match original_dacl(sd) {
+        Ok(OriginalDacl::Dacl { bytes, protected }) => Some((bytes.to_vec(), protected)),
+        _ => None,
+    });
     // The outcome of the first unload (later calls are ignored or skipped).
     let first_unload = case.events.iter().position(|e| matches!(e, Event::Unload));
     let unload = first_unload
         .and_then(|i| rec.outcomes.get(i).cloned())
         .unwrap_or_default();
-    let m = ctl.into_engine();
+    let (m, store) = ctl.into_parts();
     assert!(m.violations.is_empty(), "{:?}: {ctx}", m.violations);
+    check_store(&store, applied, restored, remove_failed, &ctx);
     assert!(
         m.sessions.is_empty(),
         "leaked sessions {:?}: {ctx}",
@@ -428,18 +560,25 @@ fn run(case: &Case<'_>, script: &[Option<NtStatus>]) -> RunResult {
         policy_sets, rec.applied,
         "Applied outcomes = successful policy sets: {ctx}"
     );
-    if case.restore && applied {
+    if applied {
         assert_eq!(
             snapshot,
-            Some((case.original.to_vec(), case.orig_protected)),
-            "snapshot: {ctx}"
+            Some(Some((case.original.to_vec(), case.orig_protected))),
+            "stored original: {ctx}"
         );
     }
     if !case.restore {
-        assert!(snapshot.is_none(), "no snapshot without restore: {ctx}");
         assert_eq!(unload, "RestoreSkipped", "{ctx}");
     }
-    let expected_final = if !applied || restored {
+    // A restore whose set succeeded but whose re-read failed leaves the original live too.
+    let original_set_last = m.sets.last().is_some_and(|(_, b)| b == case.original);
+    if restored {
+        assert!(
+            original_set_last,
+            "Restored without setting the original: {ctx}"
+        );
+    }
+    let expected_final = if !applied || original_set_last {
         case.original
     } else {
         policy_bytes
@@ -458,6 +597,7 @@ fn run(case: &Case<'_>, script: &[Option<NtStatus>]) -> RunResult {
         applied,
         restored,
         outcomes: rec.outcomes,
+        originals: rec.originals,
     }
 }
 
@@ -467,16 +607,17 @@ fn every_fault_sequence_keeps_the_invariants() {
         .ok()
         .and_then(|d| d.parse().ok())
         .unwrap_or(4);
-    assert!(depth >= 4, "the issue asks for depth >= 4");
+    assert!(depth >= 4, "depth 4 is the minimum the CI runs");
     let key = common::inf_default_key();
     let values = key.values();
     let config = Config::parse(&values, &mut |_| {}).expect("INF defaults parse");
-    let mut dacl_buf = vec![0u8; Policy::required_len(&config).unwrap()];
-    let policy = Policy::build(&config, &mut dacl_buf).expect("INF defaults build");
-    let original = original_dacl();
+    let (policy, _) = PolicyDacl::build(&config, vec![0u8; Policy::required_len(&config).unwrap()])
+        .expect("INF defaults build");
+    let original = original_acl();
     let scripts = scripts(depth);
     let (mut explored, mut applied_runs, mut restored_runs) = (0usize, 0usize, 0usize);
     let mut kinds = BTreeSet::new();
+    let mut original_kinds = BTreeSet::new();
     for (name, initial, events) in scenarios() {
         for orig_protected in [false, true] {
             for restore in [true, false] {
@@ -495,12 +636,13 @@ fn every_fault_sequence_keeps_the_invariants() {
                     applied_runs += usize::from(r.applied);
                     restored_runs += usize::from(r.restored);
                     kinds.extend(r.outcomes);
+                    original_kinds.extend(r.originals);
                 }
             }
         }
     }
     println!(
-        "explored {explored} fault sequences (depth {depth}; {} statuses + success per call; {} scenarios x 2 originals x RestoreOnUnload on/off); {applied_runs} applied, {restored_runs} restored; outcomes seen: {kinds:?}",
+        "explored {explored} fault sequences (depth {depth}; {} statuses + success per call; {} scenarios x 2 originals x RestoreOnUnload on/off); {applied_runs} applied, {restored_runs} restored; outcomes seen: {kinds:?}; original events seen: {original_kinds:?}",
         STATUSES.len(),
         scenarios().len()
     );
@@ -517,6 +659,12 @@ fn every_fault_sequence_keeps_the_invariants() {
         "RestoreSkipped",
     ] {
         assert!(kinds.contains(kind), "never saw {kind}");
+    }
+    for kind in ["Stored", "StoreFailed", "Removed"] {
+        assert!(
+            original_kinds.contains(kind),
+            "never saw original event {kind}"
+        );
     }
 }
 
@@ -566,9 +714,8 @@ proptest! {
         let key = common::inf_default_key();
         let values = key.values();
         let config = Config::parse(&values, &mut |_| {}).unwrap();
-        let mut dacl_buf = vec![0u8; Policy::required_len(&config).unwrap()];
-        let policy = Policy::build(&config, &mut dacl_buf).unwrap();
-        let original = original_dacl();
+        let (policy, _) = PolicyDacl::build(&config, vec![0u8; Policy::required_len(&config).unwrap()]).unwrap();
+        let original = original_acl();
         let mut events = vec![Event::Load];
         events.extend(middle);
         events.push(Event::Unload);
@@ -612,10 +759,20 @@ fn original_null_dacl_is_never_restored() {
     let key = common::inf_default_key();
     let values = key.values();
     let config = Config::parse(&values, &mut |_| {}).unwrap();
-    let mut buf = vec![0u8; Policy::required_len(&config).unwrap()];
-    let policy = Policy::build(&config, &mut buf).unwrap();
-    let mut snap = vec![0u8; snapshot_len(true)];
-    let mut ctl = Controller::new(NullEngine { sets: vec![] }, &policy, true, &mut snap);
+    let (policy, _) =
+        PolicyDacl::build(&config, vec![0u8; Policy::required_len(&config).unwrap()]).unwrap();
+    let store = Store {
+        script: Rc::default(),
+        value: None,
+        writes: 0,
+    };
+    let mut ctl = Controller::new(
+        NullEngine { sets: vec![] },
+        store,
+        policy,
+        vec![0u8; ORIGINAL_MAX_LEN],
+        true,
+    );
     let mut outcomes = Vec::new();
     ctl.on_load(&mut Sink(&mut outcomes));
     ctl.on_unload(&mut Sink(&mut outcomes));
@@ -640,4 +797,8 @@ fn original_null_dacl_is_never_restored() {
         )
     );
     assert_eq!(ctl.engine().sets.len(), 1, "only the policy DACL was set");
+    assert!(
+        ctl.store().value.is_some(),
+        "the NULL-DACL original stays stored (the uninstall script decides)"
+    );
 }

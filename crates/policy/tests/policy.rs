@@ -5,8 +5,10 @@ mod common;
 
 use common::{Key, dword, sz};
 use connsec_policy::policy::{APPLY_SECURITY_INFORMATION, MAX_ACL_LEN};
+use connsec_policy::policy::{LOCKOUT_DOMAIN_RIDS, LOCKOUT_SIDS};
 use connsec_policy::rights::{
     DELETE, FWPM_ACTRL_ADD, FWPM_ACTRL_READ, FWPM_ACTRL_WRITE, FWPM_GENERIC_ALL, MONITOR,
+    WRITE_DAC, WRITE_LIKE, WRITE_OWNER,
 };
 use connsec_policy::{
     BroadPrincipal, Config, ConfigErrorKind, Policy, PolicyError, PolicyWarning, RegType,
@@ -189,11 +191,11 @@ fn dacl_sddl_is_encoded_and_checked() {
     assert_eq!(Acl::new_checked(&bytes).unwrap().ace_count(), 3);
     assert!(warnings.is_empty());
     // A deny for Everyone also denies SYSTEM and Administrators.
+    let (kind, text) = build(&sddl("D:P(D;;WD;;;WD)(A;;GA;;;SY)(A;;GA;;;BA)")).unwrap_err();
+    assert_eq!(kind, "Unsafe(DenyReachesAdministrators { ace_index: 0 })");
     assert_eq!(
-        build(&sddl("D:P(D;;WD;;;WD)(A;;GA;;;SY)(A;;GA;;;BA)"))
-            .unwrap_err()
-            .0,
-        "Unsafe(SystemLacksFullAccess)"
+        text,
+        "refused: deny ACE 0 reaches administrators or SYSTEM (set AllowUnsafeDacl to 1 to allow)"
     );
     // Deny after allow is kept as written, with a warning.
     let (_, warnings) = build(&sddl("D:P(A;;GA;;;SY)(A;;GA;;;BA)(D;;0x400;;;AN)")).unwrap();
@@ -295,4 +297,217 @@ fn check_dacl_rejects_garbage_and_reports() {
         e.reason(),
         "NULL DACL (NO_ACCESS_CONTROL) grants everyone full access"
     );
+}
+
+/// A DACL that keeps SYSTEM and Administrators' allow ACEs and adds `extra`.
+fn with_full_access(extra: &str) -> Key {
+    Key::new().with(
+        "DaclSddl",
+        RegType::Sz,
+        sz(&format!("D:P(A;;GA;;;SY)(A;;GA;;;BA){extra}")),
+    )
+}
+
+#[test]
+fn every_deny_that_reaches_an_administrator_is_refused() {
+    let refused = |extra: &str, ace_index: u16| {
+        let got = build(&with_full_access(extra));
+        assert_eq!(
+            got.map(|_| ()).unwrap_err().0,
+            format!("Unsafe(DenyReachesAdministrators {{ ace_index: {ace_index} }})"),
+            "{extra}"
+        );
+    };
+    // Every SID of the list, by SID string, denied one right (GA expands to all of them).
+    for w in LOCKOUT_SIDS {
+        let sid = w.sid().unwrap().to_string();
+        refused(&format!("(D;;0x1;;;{sid})"), 2);
+        refused(&format!("(D;;GA;;;{sid})"), 2);
+        // Before the allow ACEs (canonical order) too.
+        let key = Key::new().with(
+            "DaclSddl",
+            RegType::Sz,
+            sz(&format!("D:P(D;;RC;;;{sid})(A;;GA;;;SY)(A;;GA;;;BA)")),
+        );
+        assert!(
+            build(&key)
+                .unwrap_err()
+                .0
+                .contains("DenyReachesAdministrators"),
+            "{sid}"
+        );
+    }
+    // By alias, through the SDDL codec.
+    for alias in ["WD", "AU", "BU", "IU", "NU", "SU", "SY", "BA", "OW"] {
+        refused(&format!("(D;;GW;;;{alias})"), 2);
+    }
+    // Administrator accounts and admin groups in any domain.
+    for rid in LOCKOUT_DOMAIN_RIDS {
+        refused(&format!("(D;;GA;;;S-1-5-21-1-2-3-{rid})"), 2);
+    }
+    // Object deny ACEs, with and without an object GUID; inherit-only deny ACEs.
+    refused("(OD;;CC;;;BU)", 2);
+    refused("(OD;;CC;bf967aba-0de6-11d0-a285-00aa003049e2;;AU)", 2);
+    refused(
+        "(OD;;CC;bf967aba-0de6-11d0-a285-00aa003049e2;bf967aba-0de6-11d0-a285-00aa003049e2;IU)",
+        2,
+    );
+    refused("(D;OICIIO;GA;;;WD)", 2);
+    // The first such ACE is named.
+    refused("(A;;GR;;;NO)(D;;GA;;;AN)(D;;GA;;;NU)(D;;GA;;;WD)", 4);
+    // Denies that reach no administrator pass: Anonymous, one ordinary account, a service,
+    // and a right outside FWPM_GENERIC_ALL (ACCESS_SYSTEM_SECURITY).
+    for extra in [
+        "(D;;GA;;;AN)",
+        "(D;;GA;;;S-1-5-21-1-2-3-1001)",
+        "(D;;GA;;;S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464)",
+        "(D;;0x1000000;;;WD)",
+    ] {
+        assert!(build(&with_full_access(extra)).is_ok(), "{extra}");
+    }
+    // AllowUnsafeDacl lets it through, with a warning.
+    let (_, warnings) =
+        build(&with_full_access("(D;;GA;;;BU)").with("AllowUnsafeDacl", RegType::Dword, dword(1)))
+            .unwrap();
+    assert_eq!(
+        warnings[0],
+        PolicyWarning::UnsafeDaclAllowed(UnsafeReason::DenyReachesAdministrators { ace_index: 2 })
+    );
+}
+
+/// An ACL of raw ACEs: (type, flags, body after the 4-byte header).
+fn raw_acl(aces: &[(u8, u8, Vec<u8>)]) -> Vec<u8> {
+    let body: Vec<u8> = aces
+        .iter()
+        .flat_map(|(t, f, b)| {
+            let size = u16::try_from(4 + b.len()).unwrap();
+            let mut ace = vec![*t, *f];
+            ace.extend(size.to_le_bytes());
+            ace.extend(b);
+            ace
+        })
+        .collect();
+    let mut acl = vec![4, 0];
+    acl.extend(u16::try_from(8 + body.len()).unwrap().to_le_bytes());
+    acl.extend(u16::try_from(aces.len()).unwrap().to_le_bytes());
+    acl.extend([0, 0]);
+    acl.extend(body);
+    acl
+}
+
+fn mask_and_sid(mask: u32, sid: &str) -> Vec<u8> {
+    let sid = Sid::parse(sid).unwrap();
+    let mut b = mask.to_le_bytes().to_vec();
+    let mut s = vec![0u8; sid.encoded_len()];
+    sid.encode(&mut s).unwrap();
+    b.extend(s);
+    b
+}
+
+#[test]
+fn callback_deny_aces_count_as_reaching_administrators() {
+    let full = |sid| (0u8, 0u8, mask_and_sid(FWPM_GENERIC_ALL, sid));
+    // ACCESS_DENIED_CALLBACK_ACE_TYPE (0x0A), on a SID no lock-out rule names, with
+    // application data: its condition may hold, and this crate does not read its SID.
+    let mut callback = mask_and_sid(FWPM_GENERIC_ALL, "S-1-5-21-1-2-3-1001");
+    callback.extend(b"artx");
+    for t in [0x0A, 0x0C] {
+        let acl = raw_acl(&[
+            full("S-1-5-18"),
+            full("S-1-5-32-544"),
+            (t, 0, callback.clone()),
+        ]);
+        assert_eq!(
+            check_dacl(&acl, false),
+            Err(PolicyError::Unsafe(
+                UnsafeReason::DenyReachesAdministrators { ace_index: 2 }
+            )),
+            "type {t:#x}"
+        );
+    }
+    // An allow callback ACE is no deny.
+    let acl = raw_acl(&[full("S-1-5-18"), full("S-1-5-32-544"), (0x09, 0, callback)]);
+    assert!(check_dacl(&acl, false).is_ok());
+}
+
+#[test]
+fn write_dac_and_write_owner_for_any_broad_group_warn() {
+    for who in BroadPrincipal::ALL {
+        let sid = who.sid().map_or_else(
+            || format!("S-1-5-21-7-8-9-{}", domain_rid(who)),
+            |s| s.to_string(),
+        );
+        for (rights, bits) in [
+            ("WRITE_DAC", WRITE_DAC),
+            ("WRITE_OWNER", WRITE_OWNER),
+            ("GENERIC_ALL", FWPM_GENERIC_ALL & WRITE_LIKE),
+        ] {
+            let key = Key::new().principals(&[
+                "SY:GENERIC_ALL",
+                "BA:GENERIC_ALL",
+                &format!("{sid}:{rights}"),
+            ]);
+            let (_, warnings) = build(&key).unwrap();
+            assert_eq!(
+                warnings,
+                [PolicyWarning::BroadWriteAccess { who, rights: bits }],
+                "{sid}:{rights}"
+            );
+        }
+        // DaclSddl: the GENERIC_WRITE bit, and an object allow ACE.
+        let (_, warnings) = build(&with_full_access(&format!("(A;;GW;;;{sid})"))).unwrap();
+        assert!(
+            matches!(warnings[..], [PolicyWarning::BroadWriteAccess { who: w, .. }] if w == who),
+            "{sid}: {warnings:?}"
+        );
+        let (_, warnings) = build(&with_full_access(&format!("(OA;;WD;;;{sid})"))).unwrap();
+        assert_eq!(
+            warnings,
+            [PolicyWarning::BroadWriteAccess {
+                who,
+                rights: WRITE_DAC
+            }],
+            "{sid}"
+        );
+    }
+}
+
+fn domain_rid(who: BroadPrincipal) -> u32 {
+    match who {
+        BroadPrincipal::DomainUsers => 513,
+        BroadPrincipal::DomainGuests => 514,
+        BroadPrincipal::DomainComputers => 515,
+        BroadPrincipal::GuestAccount => 501,
+        other => panic!("{other:?} has a fixed SID"),
+    }
+}
+
+#[test]
+fn policy_checks_doc_lists_every_sid_with_a_reason() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let doc = std::fs::read_to_string(format!("{root}/docs/policy-checks.md"))
+        .expect("docs/policy-checks.md");
+    let row = |key: &str| {
+        doc.lines()
+            .find(|l| l.starts_with("| ") && l.contains(&format!("`{key}`")))
+            .map(|l| l.split('|').filter(|c| !c.trim().is_empty()).count())
+    };
+    for w in LOCKOUT_SIDS {
+        let sid = w.sid().unwrap().to_string();
+        assert!(
+            row(&sid).is_some_and(|cells| cells >= 3),
+            "{sid} ({}) has no row with a reason",
+            w.name
+        );
+    }
+    for rid in LOCKOUT_DOMAIN_RIDS {
+        assert!(row(&format!("S-1-5-21-…-{rid}")).is_some(), "RID {rid}");
+    }
+    for who in BroadPrincipal::ALL {
+        let key = who.sid().map_or_else(
+            || format!("S-1-5-21-…-{}", domain_rid(who)),
+            |s| s.to_string(),
+        );
+        assert!(row(&key).is_some(), "{who:?} ({key}) has no row");
+    }
 }

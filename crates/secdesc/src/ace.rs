@@ -6,11 +6,11 @@
 //! types 5–8. Other types (callback, compound, resource attribute, scoped policy, unknown) are
 //! kept byte for byte by the views; only [`Ace::to_repr`] and SDDL formatting refuse them.
 
-use core::fmt;
-
 use crate::codec::{Reader, Writer};
 use crate::error::{Error, ErrorKind, Expected, Part, internal};
 use crate::sid::Sid;
+use connsec_nt::GUID_TEXT_LEN;
+
 use crate::text::Cursor;
 
 mod field {
@@ -170,98 +170,29 @@ pub(crate) const ACE_TYPE_TOKENS: [(&str, u8); 9] = [
     ("ML", 0x11),
 ];
 
-/// A GUID, stored as its 16 binary bytes (little-endian `Data1`–`Data3`, then `Data4`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Guid(pub [u8; 16]);
+/// The object-type GUIDs of an object ACE: the shared `connsec_nt::Guid`, stored in the ACE
+/// as its 16 little-endian bytes ([`Guid::to_le_bytes`]).
+pub use connsec_nt::Guid;
 
-impl Guid {
-    /// A GUID from its fields.
-    #[must_use]
-    pub fn from_fields(d1: u32, d2: u16, d3: u16, d4: [u8; 8]) -> Self {
-        let mut bytes = [0u8; 16];
-        let (part1, rest) = bytes.split_at_mut(4);
-        part1.copy_from_slice(&d1.to_le_bytes());
-        let (part2, rest) = rest.split_at_mut(2);
-        part2.copy_from_slice(&d2.to_le_bytes());
-        let (part3, part4) = rest.split_at_mut(2);
-        part3.copy_from_slice(&d3.to_le_bytes());
-        part4.copy_from_slice(&d4);
-        Self(bytes)
-    }
-
-    /// Parses the SDDL form `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` (either case, no braces).
-    pub fn parse(text: &str) -> Result<Self, Error> {
-        let mut c = Cursor::new(text.as_bytes());
-        let g = parse_guid(&mut c)?;
-        if c.at_end() {
-            Ok(g)
-        } else {
-            Err(c.err(ErrorKind::Expected(Expected::End)))
-        }
-    }
-}
-
-/// Parses the 36-character GUID form at the cursor.
+/// Parses the 36-character GUID form at the cursor (either case, no braces), with
+/// `connsec_nt::Guid::parse_bare`. The error is at the first character that cannot be part of
+/// the GUID (the end of the text if it stops early).
 pub(crate) fn parse_guid(c: &mut Cursor<'_>) -> Result<Guid, Error> {
-    // Groups of hex digits as (count, byte order): d1 LE, d2 LE, d3 LE, d4 as written.
-    let mut out = [0u8; 16];
-    let mut groups = [0u64; 5];
-    for (i, (g, len)) in groups.iter_mut().zip([8usize, 4, 4, 4, 12]).enumerate() {
-        if i > 0 {
-            c.expect(b'-')
-                .map_err(|e| Error::new(e.offset, ErrorKind::Expected(Expected::Guid)))?;
-        }
-        let start = c.pos();
-        let v = c
-            .hex(len)
-            .map_err(|_| Error::new(start, ErrorKind::Expected(Expected::Guid)))?;
-        if c.pos() != start.wrapping_add(len) {
-            return Err(c.err(ErrorKind::Expected(Expected::Guid)));
-        }
-        *g = v;
+    // Text shorter than a GUID is padded with a byte that fits no position, so the error lands
+    // on the first missing character.
+    let mut text = [0u8; GUID_TEXT_LEN];
+    for (slot, b) in text.iter_mut().zip(c.rest()) {
+        *slot = *b;
     }
-    let [data1, data2, data3, clock, node] = groups;
-    let (part1, rest) = out.split_at_mut(4);
-    part1.copy_from_slice(&u32::try_from(data1).unwrap_or(0).to_le_bytes());
-    let (part2, rest) = rest.split_at_mut(2);
-    part2.copy_from_slice(&u16::try_from(data2).unwrap_or(0).to_le_bytes());
-    let (part3, rest) = rest.split_at_mut(2);
-    part3.copy_from_slice(&u16::try_from(data3).unwrap_or(0).to_le_bytes());
-    let (part4, part5) = rest.split_at_mut(2);
-    part4.copy_from_slice(&u16::try_from(clock).unwrap_or(0).to_be_bytes());
-    part5.copy_from_slice(node.to_be_bytes().get(2..).unwrap_or(&[0; 6]));
-    Ok(Guid(out))
-}
-
-impl fmt::Display for Guid {
-    /// Lowercase `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, as Windows writes GUIDs in SDDL.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let [
-            a0,
-            a1,
-            a2,
-            a3,
-            b0,
-            b1,
-            c0,
-            c1,
-            d0,
-            d1,
-            e0,
-            e1,
-            e2,
-            e3,
-            e4,
-            e5,
-        ] = self.0;
-        write!(
-            f,
-            "{:08x}-{:04x}-{:04x}-{d0:02x}{d1:02x}-{e0:02x}{e1:02x}{e2:02x}{e3:02x}{e4:02x}{e5:02x}",
-            u32::from_le_bytes([a0, a1, a2, a3]),
-            u16::from_le_bytes([b0, b1]),
-            u16::from_le_bytes([c0, c1]),
+    let start = c.pos();
+    let guid = Guid::parse_bare(&text).map_err(|e| {
+        Error::new(
+            start.saturating_add(e.offset()),
+            ErrorKind::Expected(Expected::Guid),
         )
-    }
+    })?;
+    c.advance(GUID_TEXT_LEN);
+    Ok(guid)
 }
 
 /// The meaning of a supported ACE.
@@ -354,7 +285,7 @@ impl AceRepr {
                 .into_iter()
                 .flatten()
             {
-                w.put(&g.0)?;
+                w.put(&g.to_le_bytes())?;
             }
         }
         self.sid.write(w)
@@ -504,7 +435,7 @@ impl<'a> Ace<'a> {
     }
 
     fn guid_at(&self, at: usize) -> Option<Guid> {
-        Some(Guid(*self.bytes.get(at..)?.first_chunk::<16>()?))
+        Some(Guid::from_le_bytes(*self.bytes.get(at..)?.first_chunk::<16>()?))
     }
 
     fn sid_at(&self) -> Option<usize> {
@@ -543,7 +474,7 @@ mod tests {
     use crate::codec::Writer;
     use crate::testutil::Text;
 
-    // (A;;0x1f01ff;;;SY): platform-facts §4.1, AceSize 0x14.
+    // (A;;0x1f01ff;;;SY): MS-DTYP 2.4.4.2 ACCESS_ALLOWED_ACE, AceSize 0x14.
     static ALLOW_SY: [u8; 20] = [
         0x00, 0x00, 0x14, 0x00, 0xff, 0x01, 0x1f, 0x00, 1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0,
     ];
@@ -575,10 +506,10 @@ mod tests {
     fn object_ace_round_trip() {
         let g = Guid::parse("BF967ABA-0DE6-11D0-A285-00AA003049E2").unwrap();
         assert_eq!(
-            Text::of(&g).as_str(),
+            Text::of(&format_args!("{g:#}")).as_str(),
             "bf967aba-0de6-11d0-a285-00aa003049e2"
         );
-        assert_eq!(&g.0[..4], &[0xba, 0x7a, 0x96, 0xbf]);
+        assert_eq!(&g.to_le_bytes()[..4], &[0xba, 0x7a, 0x96, 0xbf]);
         assert_eq!(
             g,
             Guid::from_fields(

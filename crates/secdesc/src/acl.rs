@@ -296,7 +296,7 @@ mod tests {
         let mut w = AclWriter::new(&mut buf).unwrap();
         let mut ace = AceRepr::allow(sid("S-1-5-11"), 0x10);
         ace.ace_type = AceType::AccessAllowedObject;
-        ace.object_type = Some(Guid([7; 16]));
+        ace.object_type = Some(Guid::from_le_bytes([7; 16]));
         w.push(&ace).unwrap();
         let n = w.finish().unwrap();
         assert_eq!(n, 8 + 12 + 16 + 12);
@@ -322,7 +322,7 @@ mod tests {
             ErrorKind::BufferTooSmall { needed: 28 }
         );
         let mut bad = AceRepr::allow(sid("S-1-5-18"), 1);
-        bad.object_type = Some(Guid([0; 16]));
+        bad.object_type = Some(Guid::default());
         assert_eq!(
             w.push(&bad).unwrap_err().kind,
             ErrorKind::GuidOnNonObjectAce

@@ -704,11 +704,11 @@ fn put_rights<S: Sink>(mask: u32, label: bool, s: &mut S) -> Result<(), Error> {
     Ok(())
 }
 
-/// A GUID through its `Display` (lowercase, 36 characters).
+/// A GUID in its bare lowercase form (`{:#}`, 36 characters), as SDDL writes it.
 fn put_guid<S: Sink>(g: &Guid, s: &mut S) -> Result<(), Error> {
     let mut buf = [0u8; 36];
     let mut w = Writer::new(&mut buf);
-    write!(w, "{g}").map_err(|_| internal())?;
+    write!(w, "{g:#}").map_err(|_| internal())?;
     let n = w.pos();
     if n != 36 {
         return Err(internal());

@@ -1,6 +1,6 @@
 //! `connsec_callout::plan::Executor` over the real WFP calls.
 //!
-//! Each [`Step`] is one WFP call; each [`Undo`] consumes the RAII object the matching step
+//! Each [`RegistrationStep`] is one WFP call; each [`Undo`] consumes the RAII object the matching step
 //! created. The order is the plan's (`plan::STEPS`, `plan::unwind`, `plan::TEARDOWN`), not this
 //! module's. The management objects (provider, sublayer, callouts, filters) are added inside the
 //! transaction and are never deleted one by one: the abort removes them before the commit, and
@@ -9,23 +9,25 @@
 use core::ffi::c_void;
 use core::ptr;
 
-use connsec_callout::plan::{Executor, Step, Undo};
-use connsec_callout::{Layer, NtStatus, keys};
+use connsec_callout::plan::{Executor, RegistrationStep, Undo};
+use connsec_callout::{Layer, keys};
+use connsec_nt::NtStatus;
 
 use super::guid;
-use super::registration::CalloutRegistration;
-use super::session::DynamicSession;
+use super::registration::RegisteredCallout;
 use super::transaction::Transaction;
+use crate::session::{EngineSession, SessionKind};
+use crate::status::check;
 use crate::wfp;
 
 /// `STATUS_INVALID_DEVICE_STATE`: a step or undo arrived in a state the plan never produces
 /// (for example an abort with no transaction). Only a bug in the plan could cause it.
-const STATUS_INVALID_DEVICE_STATE: NtStatus = NtStatus(0xC000_0184);
+const STATUS_INVALID_DEVICE_STATE: NtStatus = NtStatus::INVALID_DEVICE_STATE;
 
-const PROVIDER_NAME: &[u16] = connsec_callout::wide!("connsec");
+const PROVIDER_NAME: &[u16] = connsec_nt::wide!("connsec");
 const PROVIDER_DESCRIPTION: &[u16] =
-    connsec_callout::wide!("connsec WFP callout driver (connection-object DACL, ALE counters)");
-const SUBLAYER_NAME: &[u16] = connsec_callout::wide!("connsec sublayer");
+    connsec_nt::wide!("connsec WFP callout driver (connection-object DACL, ALE counters)");
+const SUBLAYER_NAME: &[u16] = connsec_nt::wide!("connsec sublayer");
 
 /// Weight of the connsec sublayer among sublayers. 0, the lowest, as Microsoft's `inspect`
 /// sample uses: connsec only observes, so it has no reason to be evaluated before anyone.
@@ -36,20 +38,11 @@ const SUBLAYER_WEIGHT: u16 = 0;
 /// only the safety net behind `plan::unwind`/`plan::unregister`.
 pub(super) struct Wfp {
     txn: Option<Transaction>,
-    session: Option<DynamicSession>,
-    callout_v6: Option<CalloutRegistration>,
-    callout_v4: Option<CalloutRegistration>,
+    session: Option<EngineSession>,
+    callout_v6: Option<RegisteredCallout>,
+    callout_v4: Option<RegisteredCallout>,
     /// The control device's `DEVICE_OBJECT`, for `FwpsCalloutRegister3`.
     device: *mut c_void,
-}
-
-const fn check(status: wfp::NTSTATUS) -> Result<(), NtStatus> {
-    let status = NtStatus::from_raw(status);
-    if status.is_success() {
-        Ok(())
-    } else {
-        Err(status)
-    }
 }
 
 /// `FWPM_DISPLAY_DATA0` over static wide strings (WFP copies them; the pointers are never
@@ -72,7 +65,7 @@ impl Wfp {
         }
     }
 
-    const fn callout_slot(&mut self, layer: Layer) -> &mut Option<CalloutRegistration> {
+    const fn callout_slot(&mut self, layer: Layer) -> &mut Option<RegisteredCallout> {
         match layer {
             Layer::AleAuthConnectV4 => &mut self.callout_v4,
             Layer::AleAuthConnectV6 => &mut self.callout_v6,
@@ -190,10 +183,10 @@ impl Wfp {
 }
 
 impl Executor for Wfp {
-    fn execute(&mut self, step: Step) -> Result<(), NtStatus> {
+    fn execute(&mut self, step: RegistrationStep) -> Result<(), NtStatus> {
         match step {
-            Step::RegisterCallout(layer) => {
-                let registration = CalloutRegistration::register(self.device, layer)?;
+            RegistrationStep::RegisterCallout(layer) => {
+                let registration = RegisteredCallout::register(self.device, layer)?;
                 let slot = self.callout_slot(layer);
                 if slot.is_some() {
                     // Never produced by the plan; the new registration is released on drop.
@@ -202,14 +195,14 @@ impl Executor for Wfp {
                 *slot = Some(registration);
                 Ok(())
             }
-            Step::OpenSession => {
+            RegistrationStep::OpenSession => {
                 if self.session.is_some() {
                     return Err(STATUS_INVALID_DEVICE_STATE);
                 }
-                self.session = Some(DynamicSession::open()?);
+                self.session = Some(EngineSession::open(SessionKind::Dynamic)?);
                 Ok(())
             }
-            Step::BeginTransaction => {
+            RegistrationStep::BeginTransaction => {
                 let Some(session) = &self.session else {
                     return Err(STATUS_INVALID_DEVICE_STATE);
                 };
@@ -219,11 +212,11 @@ impl Executor for Wfp {
                 self.txn = Some(Transaction::begin(session)?);
                 Ok(())
             }
-            Step::AddProvider => self.add_provider(),
-            Step::AddSublayer => self.add_sublayer(),
-            Step::AddCallout(layer) => self.add_callout(layer),
-            Step::AddFilter(layer) => self.add_filter(layer),
-            Step::CommitTransaction => {
+            RegistrationStep::AddProvider => self.add_provider(),
+            RegistrationStep::AddSublayer => self.add_sublayer(),
+            RegistrationStep::AddCallout(layer) => self.add_callout(layer),
+            RegistrationStep::AddFilter(layer) => self.add_filter(layer),
+            RegistrationStep::CommitTransaction => {
                 let txn = self.txn.take().ok_or(STATUS_INVALID_DEVICE_STATE)?;
                 txn.commit().map_err(|(txn, status)| {
                     // Kept for the unwind's abort.

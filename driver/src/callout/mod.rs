@@ -1,53 +1,30 @@
 //! The counting ALE auth-connect callout: FFI glue over `connsec-callout`.
 //!
 //! Everything that is a decision lives in the portable crate (`crates/callout`): the layers, the
-//! fixed GUIDs, the order of the registration steps, what undoes each one and in which order, the
-//! classify verdict and the counters. This module only turns [`Step`]s and [`Undo`]s into WFP
-//! calls ([`executor`]), owns the kernel objects through small RAII wrappers ([`session`],
-//! [`transaction`], [`registration`]), and provides the three callout functions ([`callbacks`]).
+//! fixed GUIDs, the order of the registration steps, what undoes each one and in which order,
+//! when BFE state changes register or release the callout (`connsec_callout::lifecycle`), the
+//! classify verdict and the counters; the events are mapped in `connsec-events`. This module
+//! only turns [`RegistrationStep`]s and [`Undo`]s into WFP calls ([`executor`]), owns the kernel
+//! objects through small RAII wrappers ([`transaction`], [`registration`], and the dynamic
+//! `crate::session::EngineSession`), and provides the three callout functions ([`callbacks`]).
 //!
-//! The module needs nothing from the driver but `crate::wfp` (and `connsec-events`), so
-//! `crates/callout/tests/driver_ffi.rs` compiles this very source on Linux against a model of
-//! the WFP functions: call order, arguments, unwinding after a failure at every call, the `Drop`
-//! safety net, and the callout functions are tested there.
-//!
-//! Use from the driver (both at `PASSIVE_LEVEL`):
-//!
-//! ```ignore
-//! // DriverEntry, after WdfControlFinishInitializing(device):
-//! // SAFETY: PASSIVE_LEVEL; the control device outlives the registration.
-//! let callout = unsafe { callout::register(device.wdm_device_object()) }.ok();
-//! // `Err` was already reported by an ETW event and fully unwound; the DACL part goes on.
-//!
-//! // EvtDriverUnload, before the control device is deleted:
-//! if let Some(callout) = callout.take() {
-//!     callout.unregister();
-//!     let counts = callout::counts(); // final: no classify call can start any more
-//!     connsec_events::callout_counts(counts.v4, counts.v6);
-//! }
-//! ```
+//! The module needs nothing from the driver but `crate::wfp`, `crate::status` and
+//! `crate::session`, so `crates/callout/tests/driver_ffi.rs` compiles this very source on Linux
+//! against a model of the WFP functions: call order, arguments, unwinding after a failure at
+//! every call, the `Drop` safety net, and the callout functions are tested there.
 //!
 //! When: `register` needs the Base Filtering Engine running (`FwpmEngineOpen0`, step
-//! `open_session`, fails otherwise). With demand start it is, at `DriverEntry`; with boot start
-//! call `register` when `FwpmBfeStateGet0` (after subscribing) or the BFE state callback reports
-//! `FWPM_SERVICE_RUNNING`, and `unregister` before registering again after a BFE restart (BFE
-//! dropped the dynamic session's objects with it; the `Fwps` registrations stay until
-//! unregistered).
+//! `open_session`, fails otherwise). The driver registers from `DriverEntry` if BFE runs, and
+//! from the BFE state callback on `FWPM_SERVICE_RUNNING` (a boot-start driver loads before BFE);
+//! it unregisters when BFE stops (BFE dropped the dynamic session's objects with it; the `Fwps`
+//! registrations stay until unregistered) and at unload, before the control device is deleted.
 //!
-//! Why a session of its own: the callout objects live in a **dynamic** session
-//! (`FWPM_SESSION_FLAG_DYNAMIC`), so BFE deletes them when the session closes, at unload or if
-//! the driver dies; the DACL flow needs a **non-dynamic** session, because
-//! `FwpmConnectionSetSecurityInfo0` fails with `FWP_E_DYNAMIC_SESSION_IN_PROGRESS` in a dynamic
-//! one (platform-facts §3.3). The two sessions never share a handle or a transaction.
-//!
-//! [`Step`]: connsec_callout::plan::Step
+//! [`RegistrationStep`]: connsec_callout::plan::RegistrationStep
 //! [`Undo`]: connsec_callout::plan::Undo
 
 mod callbacks;
-mod events;
 mod executor;
 mod registration;
-mod session;
 mod transaction;
 
 use connsec_callout::plan::{self, Failure};
@@ -92,11 +69,11 @@ pub(crate) unsafe fn register<D>(device: *mut D) -> Result<Registration, Failure
     let mut wfp = executor::Wfp::new(device.cast());
     match plan::register(&mut wfp) {
         Ok(()) => {
-            events::registered();
+            connsec_events::callout_registered();
             Ok(Registration { wfp })
         }
         Err(failure) => {
-            events::registration_failed(&failure);
+            connsec_events::callout_registration_failed(&failure);
             Err(failure)
         }
     }
@@ -111,7 +88,7 @@ impl Registration {
     /// event (the driver's unload does, once).
     pub(crate) fn unregister(mut self) {
         for (undo, status) in plan::unregister(&mut self.wfp).iter() {
-            events::teardown_failed(undo, status);
+            connsec_events::callout_teardown_failed(undo, status);
         }
     }
 }
@@ -122,12 +99,12 @@ pub(crate) fn counts() -> Snapshot {
 }
 
 /// Converts a portable GUID into the bindings' `GUID`.
-const fn guid(g: connsec_callout::Guid) -> wfp::GUID {
+const fn guid(g: connsec_nt::Guid) -> wfp::GUID {
     wfp::GUID {
-        Data1: g.data1,
-        Data2: g.data2,
-        Data3: g.data3,
-        Data4: g.data4,
+        Data1: g.data1(),
+        Data2: g.data2(),
+        Data3: g.data3(),
+        Data4: g.data4(),
     }
 }
 

@@ -1,19 +1,21 @@
 //! One callout registered with the filter engine (`FwpsCalloutRegister3`).
 
-use connsec_callout::{Layer, NtStatus};
+use connsec_callout::Layer;
+use connsec_nt::NtStatus;
 
 use super::{callbacks, guid};
+use crate::status::check;
 use crate::wfp;
 
 /// A registered callout, unregistered by its run-time id in `Drop` unless [`close`]d.
 ///
-/// [`close`]: CalloutRegistration::close
-pub(super) struct CalloutRegistration {
+/// [`close`]: RegisteredCallout::close
+pub(super) struct RegisteredCallout {
     /// Private: only `register` creates it, only `close`/`Drop` end it.
     id: u32,
 }
 
-impl CalloutRegistration {
+impl RegisteredCallout {
     /// Registers the connsec callout for `layer` with its classify, notify and flow-delete
     /// functions. `PASSIVE_LEVEL`.
     pub(super) fn register(device: *mut core::ffi::c_void, layer: Layer) -> Result<Self, NtStatus> {
@@ -33,16 +35,12 @@ impl CalloutRegistration {
         // 2. `callout` is a local the call only reads; the function pointers are `'static`
         //    functions with the exact `FWPS_CALLOUT_*_FN` types (the bindings' aliases).
         // 3. `id` is a valid place for the run-time id.
-        // 4. IRQL: PASSIVE_LEVEL (DriverEntry).
+        // 4. IRQL: PASSIVE_LEVEL (DriverEntry or the BFE state callback, both under the lock).
         unsafe {
             status = wfp::FwpsCalloutRegister3(device, &raw const callout, &raw mut id);
         }
-        let status = NtStatus::from_raw(status);
-        if status.is_success() {
-            Ok(Self { id })
-        } else {
-            Err(status)
-        }
+        check(status)?;
+        Ok(Self { id })
     }
 
     /// `FwpsCalloutUnregisterById0`, reporting its status. `PASSIVE_LEVEL`.
@@ -63,15 +61,10 @@ fn unregister(id: u32) -> Result<(), NtStatus> {
     unsafe {
         status = wfp::FwpsCalloutUnregisterById0(id);
     }
-    let status = NtStatus::from_raw(status);
-    if status.is_success() {
-        Ok(())
-    } else {
-        Err(status)
-    }
+    check(status)
 }
 
-impl Drop for CalloutRegistration {
+impl Drop for RegisteredCallout {
     fn drop(&mut self) {
         // Safety net only: the teardown calls `close` and reports the status.
         let _ = unregister(self.id);

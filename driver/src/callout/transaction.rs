@@ -1,8 +1,9 @@
 //! An explicit read-write transaction on the callout's dynamic session.
 
-use connsec_callout::NtStatus;
+use connsec_nt::NtStatus;
 
-use super::session::DynamicSession;
+use crate::session::EngineSession;
+use crate::status::check;
 use crate::wfp;
 
 /// A transaction begun with `FwpmTransactionBegin0`; aborted in `Drop` unless committed.
@@ -14,22 +15,13 @@ pub(super) struct Transaction {
     engine: wfp::HANDLE,
 }
 
-const fn check(status: wfp::NTSTATUS) -> Result<(), NtStatus> {
-    let status = NtStatus::from_raw(status);
-    if status.is_success() {
-        Ok(())
-    } else {
-        Err(status)
-    }
-}
-
 impl Transaction {
     /// `FwpmTransactionBegin0(engine, 0)`: a read-write transaction. `PASSIVE_LEVEL`.
-    pub(super) fn begin(session: &DynamicSession) -> Result<Self, NtStatus> {
+    pub(super) fn begin(session: &EngineSession) -> Result<Self, NtStatus> {
         let engine = session.handle();
         let status;
         // SAFETY:
-        // 1. `engine` is an open session handle (`DynamicSession` invariant).
+        // 1. `engine` is an open session handle (`EngineSession` invariant).
         // 2. Flags 0 = read-write (`FWPM_TXN_READ_ONLY` is the only flag).
         // 3. IRQL: PASSIVE_LEVEL (registration).
         unsafe {

@@ -9,9 +9,12 @@
 //!   (`FWPM_SERVICE_STATE_CHANGE_CALLBACK0`, `FWPS_CALLOUT_CLASSIFY_FN3`, …);
 //! - constants (`FWP_ACTION_PERMIT`, `FWPS_RIGHT_ACTION_WRITE`, `FWPM_SESSION_FLAG_DYNAMIC`, …);
 //! - enumerations as modules of constants named after their C tag, as wdk-sys generates them
-//!   (`FWPM_SERVICE_STATE_::FWPM_SERVICE_RUNNING`, `FWPS_BUILTIN_LAYERS_::…`);
-//! - the layer GUIDs `FWPM_LAYER_ALE_AUTH_CONNECT_V4`/`_V6` as extern statics, defined by the
-//!   `wfp_guids.c` that `build.rs` compiles from the headers' own `DEFINE_GUID` values.
+//!   (`FWPM_SERVICE_STATE_::FWPM_SERVICE_RUNNING`, `FWPS_BUILTIN_LAYERS_::…`).
+//!
+//! The items are those of `lists.rs` (shared with the Linux check, `driver/linux-check/wfp-sys`).
+//! No GUID constant is bound: the layer keys the driver passes are `connsec_callout::keys`'
+//! constants (the Linux check compares them with windows-sys' `FWPM_LAYER_ALE_AUTH_CONNECT_V4`/
+//! `_V6`, generated from Microsoft's metadata).
 //!
 //! The bindings are self-contained: the base types the WFP declarations reference (`GUID`, `SID`,
 //! `ACL`, `HANDLE`, …) are generated here too instead of being imported from `wdk_sys`, so the
