@@ -353,3 +353,19 @@ fn classify_without_an_output_touches_nothing() {
     sim::unload();
     assert_eq!(sim::problems(), Vec::<String>::new());
 }
+
+#[test]
+fn the_simulator_flags_a_passive_level_call_at_dispatch_level() {
+    let _one = sim::exclusive();
+    sim::boot(&Machine::default_config(), FaultPlan::default());
+    sim::kernel::IRQL.with(|i| i.set(2));
+    sim::with(|k| {
+        k.call("FwpmEngineOpen0(static)", false);
+        k.call("ExAllocatePool2", false);
+    });
+    sim::kernel::IRQL.with(|i| i.set(0));
+    assert_eq!(
+        sim::with(|k| k.violations.clone()),
+        vec!["FwpmEngineOpen0(static) called at IRQL 2".to_owned()]
+    );
+}

@@ -172,6 +172,17 @@ pub fn failure_status(site: &str) -> NtStatus {
     }
 }
 
+/// The routines callable above `PASSIVE_LEVEL` (`<= DISPATCH_LEVEL` on their DDI pages).
+const DISPATCH_OK: &[&str] = &[
+    "ExAllocatePool2",
+    "ExFreePool",
+    "EtwWriteTransfer",
+    "FwpmBfeStateGet0",
+    "FwpmFreeMemory0",
+    "WdfTimerStart",
+    "WdfTimerStop",
+];
+
 static KERNEL: Mutex<Option<Kernel>> = Mutex::new(None);
 
 thread_local! {
@@ -224,8 +235,13 @@ impl Kernel {
         0x5100_0000 + self.next_handle
     }
 
-    /// Records a call; `true` if the fault plan fails it.
+    /// Records a call; `true` if the fault plan fails it. A call above `PASSIVE_LEVEL` to a
+    /// routine the DDI pages restrict to `PASSIVE_LEVEL` is a violation.
     pub fn call(&mut self, site: &str, failable: bool) -> bool {
+        let irql = IRQL.with(Cell::get);
+        if irql > 0 && !DISPATCH_OK.iter().any(|ok| site.starts_with(ok)) {
+            self.violation(format!("{site} called at IRQL {irql}"));
+        }
         let mut failed = false;
         if failable {
             self.failable_calls += 1;
