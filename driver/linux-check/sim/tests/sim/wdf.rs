@@ -419,8 +419,9 @@ unsafe extern "C" fn registry_query_value(
         let Some((t, data)) = k.registry.get(&name).cloned() else {
             return st(NtStatus(0xC000_0034));
         };
-        // As KMDF's FxRegKey::_QueryValue: length and type on success and on overflow, data
-        // only on success.
+        // As KMDF's FxRegKey::_QueryValue (microsoft/Windows-Driver-Frameworks
+        // src/framework/shared/support/km/fxregkeykm.cpp:147): length and type on success and
+        // on STATUS_BUFFER_OVERFLOW, the data only when it fits.
         // SAFETY: optional out-pointers.
         unsafe {
             if !queried.is_null() {
