@@ -369,3 +369,30 @@ fn the_simulator_flags_a_passive_level_call_at_dispatch_level() {
         vec!["FwpmEngineOpen0(static) called at IRQL 2".to_owned()]
     );
 }
+
+#[test]
+fn callbacks_in_flight_during_unload_find_no_state_and_change_nothing() {
+    let _one = sim::exclusive();
+    sim::boot(&Machine::default_config(), FaultPlan::default());
+    let original = sim::descriptor();
+    assert_eq!(sim::driver_entry(), 0);
+    sim::with(|k| k.callbacks_in_flight_at_teardown = true);
+    let outcomes = |names: &[String]| {
+        names
+            .iter()
+            .filter(|n| sim::scenario::OUTCOME_EVENTS.contains(&n.as_str()))
+            .count()
+    };
+    let before = outcomes(&sim::event_names());
+    sim::unload();
+    // The BFE notification and the retry that were in progress ran after the state was taken
+    // out: only on_unload's outcome is added, and everything is released.
+    assert_eq!(
+        outcomes(&sim::event_names()),
+        before + 1,
+        "{:?}",
+        sim::event_names()
+    );
+    assert_eq!(sim::descriptor(), original);
+    assert_eq!(sim::problems(), Vec::<String>::new());
+}

@@ -10,7 +10,8 @@ use connsec_policy::NtStatus;
 /// One WDF wait lock: held flag + condition variable (a passive-level lock that blocks).
 #[derive(Default)]
 pub struct WaitLock {
-    pub held: Mutex<bool>,
+    /// The thread that holds it.
+    pub held: Mutex<Option<std::thread::ThreadId>>,
     pub cv: Condvar,
 }
 
@@ -120,6 +121,9 @@ pub struct Kernel {
     pub failable_calls: usize,
     pub plan: FaultPlan,
     pub violations: Vec<String>,
+    /// Teardown races: `FwpmBfeStateUnsubscribeChanges0` and `WdfTimerStop(Wait = TRUE)` each
+    /// find one callback in progress, which runs before they return (as both DDIs wait for it).
+    pub callbacks_in_flight_at_teardown: bool,
 }
 
 /// Every site the simulator can fail, to report "failed at least once: K of K".
