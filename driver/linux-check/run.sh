@@ -30,9 +30,9 @@ find "$CARGO_TARGET_DIR" -path '*/build/scratch-*/out/wdk_macros_ast_fragments/*
 cargo fmt --check
 # multiple_crate_versions: bindgen 0.73 (build script of wfp-sys) uses syn 3, wdk-macros syn 2;
 # that is the build graph, not the driver's code.
-cargo clippy --all-targets -- -D warnings -A clippy::multiple_crate_versions
-cargo test --workspace -- --nocapture 2>&1 | tee "$CARGO_TARGET_DIR/test.log" |
-    grep -E '^(test result|fault plans|external calls|simulated but)|FAILED|panicked' || true
+cargo clippy --locked --all-targets -- -D warnings -A clippy::multiple_crate_versions
+cargo test --locked --workspace -- --nocapture 2>&1 | tee "$CARGO_TARGET_DIR/test.log" |
+    grep -E '^(test result|fault plans|simulated but)|FAILED|panicked' || true
 if grep -qE 'FAILED|panicked|error(\[|:)' "$CARGO_TARGET_DIR/test.log"; then
     cat "$CARGO_TARGET_DIR/test.log" >&2
     echo "linux-check: tests failed" >&2
@@ -47,7 +47,7 @@ mkdir -p "$cov/profraw"
 # Build scripts and proc-macros are instrumented too; their profiles go to build-profraw/.
 sim_test="$(CARGO_TARGET_DIR="$cov/target" RUSTFLAGS="$RUSTFLAGS -C instrument-coverage" \
     LLVM_PROFILE_FILE="$cov/build-profraw/%p-%m.profraw" \
-    cargo test -p connsec-sim --no-run --message-format=json 2>/dev/null |
+    cargo test --locked -p connsec-sim --no-run --message-format=json 2>/dev/null |
     sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -1)"
 LLVM_PROFILE_FILE="$cov/profraw/%p-%m.profraw" "$sim_test" >/dev/null
 "$llvm_bin/llvm-profdata" merge -sparse "$cov"/profraw/*.profraw -o "$cov/sim.profdata"
