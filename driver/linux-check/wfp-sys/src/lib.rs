@@ -323,6 +323,11 @@ mod windows_sys_check {
         F::LAYOUT
     }
 
+    /// A callback type (`Option<fn>`, as bindgen and windows-sys spell function pointers).
+    impl<F: Signature> Signature for Option<F> {
+        const LAYOUT: &'static [(usize, usize)] = F::LAYOUT;
+    }
+
     pub(super) const fn same(a: &[(usize, usize)], b: &[(usize, usize)]) -> bool {
         if a.len() != b.len() {
             return false;
@@ -393,7 +398,24 @@ mod windows_sys_check {
         };
     }
     use super as ours;
+    use windows_sys::Win32::Security as security;
     check_struct!(ours::GUID, windows_sys::core::GUID);
+    check_struct!(ours::ACL, security::ACL, AclRevision, AclSize, AceCount);
+    check_struct!(
+        ours::SID,
+        security::SID,
+        Revision,
+        SubAuthorityCount,
+        SubAuthority
+    );
+    check_struct!(
+        ours::SEC_WINNT_AUTH_IDENTITY_W,
+        windows_sys::Win32::System::Rpc::SEC_WINNT_AUTH_IDENTITY_W,
+        User,
+        Domain,
+        Password,
+        Flags
+    );
     check_struct!(ours::FWP_BYTE_BLOB, wfp::FWP_BYTE_BLOB, size, data);
     check_struct!(ours::FWP_VALUE0, wfp::FWP_VALUE0; type_ = r#type);
     check_struct!(
@@ -481,9 +503,9 @@ mod windows_sys_check {
         assert!(s::FWPM_SERVICE_STOP_PENDING == wfp::FWPM_SERVICE_STOP_PENDING);
         assert!(s::FWPM_SERVICE_RUNNING == wfp::FWPM_SERVICE_RUNNING);
         // The callback type: same arity and layouts as windows-sys' (its "system" ABI is "C").
-        assert!(
-            size_of::<super::FWPM_SERVICE_STATE_CHANGE_CALLBACK0>()
-                == size_of::<kernel::FWPM_SERVICE_STATE_CHANGE_CALLBACK0>()
-        );
+        assert!(same(
+            <super::FWPM_SERVICE_STATE_CHANGE_CALLBACK0 as Signature>::LAYOUT,
+            <kernel::FWPM_SERVICE_STATE_CHANGE_CALLBACK0 as Signature>::LAYOUT,
+        ));
     };
 }
