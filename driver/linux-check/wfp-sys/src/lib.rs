@@ -11,7 +11,9 @@
 //!    (`FWPM_SERVICE_STATE`, the session and filter flags): declared here, and each compared
 //!    with windows-sys' `Wdk::NetworkManagement::WindowsFilteringPlatform` declaration: same
 //!    arity, and the same size and alignment for every parameter and the result (`check_fn!`),
-//!    the constants by value.
+//!    the constants by value. A pointer parameter is compared as a pointer (its pointee is a
+//!    different nominal type in windows-sys); the pointed-to structures are compared field by
+//!    field (`check_struct!`).
 //! 3. **`FWPS_*` (`fwpsk.h`)**, which no package here ships: declared here with every size and
 //!    field offset the driver relies on pinned as compile-time assertions, from Microsoft's
 //!    documented declarations (the `FWPS_CALLOUT3`, `FWPS_FILTER3`, `FWPS_CLASSIFY_OUT0` and
