@@ -35,21 +35,29 @@ pub(crate) fn binary_error(e: secdesc::Error) -> String {
     format!("at byte {}: {}", e.offset, e.kind)
 }
 
-/// Encodes `text` into `bin` (grown as needed), returning the descriptor length.
+/// Encodes the SDDL `line` into `bin` (grown as needed), returning the descriptor length or
+/// the message for the line: text that encodes is ASCII, so UTF-8 is checked only to report
+/// an error (the codec's offset in characters, or where the UTF-8 breaks).
 pub(crate) fn encode_sddl(
-    text: &str,
+    line: &[u8],
     ctx: &SddlContext,
     bin: &mut Vec<u8>,
-) -> Result<usize, secdesc::Error> {
+) -> Result<usize, String> {
     loop {
-        match secdesc::sddl::encode(text, ctx, bin) {
+        match secdesc::sddl::encode_bytes(line, ctx, bin) {
+            Ok(n) => return Ok(n),
             Err(secdesc::Error {
                 kind: ErrorKind::BufferTooSmall { needed },
                 ..
-            }) if needed > bin.len() => {
-                bin.resize(needed, 0);
+            }) if needed > bin.len() => bin.resize(needed, 0),
+            Err(e) => {
+                return Err(match core::str::from_utf8(line) {
+                    Err(utf8) => format!("at byte {}: input is not UTF-8", utf8.valid_up_to()),
+                    Ok(text) => {
+                        text_error(secdesc::sddl::encode(text, ctx, bin).err().unwrap_or(e))
+                    }
+                });
             }
-            other => return other,
         }
     }
 }
@@ -188,12 +196,7 @@ pub(crate) fn encode(
     let mut batch = Batch::default();
     while let Some(line) = lines.next_line()? {
         batch.lines += 1;
-        // SIMD validation first; the scalar one only to locate an error.
-        let text = simdutf8::basic::from_utf8(line).map_err(|_| match core::str::from_utf8(line) {
-            Err(e) => format!("at byte {}: input is not UTF-8", e.valid_up_to()),
-            Ok(_) => "input is not UTF-8".to_owned(),
-        });
-        let result = text.and_then(|text| encode_sddl(text, ctx, &mut bin).map_err(text_error));
+        let result = encode_sddl(line, ctx, &mut bin);
         match (result, json) {
             (Ok(len), false) => {
                 let n = 2 * len + 1;

@@ -1,7 +1,7 @@
-//! Encode, decode and format costs for DACLs of 1, 16 and 256 allow ACEs with 5-sub-authority
-//! domain SIDs (36-byte ACEs): `cargo bench -p secdesc --bench codec`.
+//! Encode, decode and format costs for the workload DACL (`workload/mod.rs`) of 5, 8, 64
+//! and 256 allow ACEs: `cargo bench -p secdesc --bench codec`.
 
-use core::fmt::Write as _;
+mod workload;
 
 use divan::{Bencher, black_box};
 use secdesc::{SddlContext, SecurityDescriptor, sddl};
@@ -10,21 +10,11 @@ fn main() {
     divan::main();
 }
 
-/// `O:BAG:SYD:(A;;0x1f01ff;;;S-1-5-21-…-1000)…` with `n` ACEs.
 fn dacl_text(n: usize) -> String {
-    let mut s = String::from("O:BAG:SYD:");
-    for i in 0..n {
-        write!(
-            s,
-            "(A;;0x1f01ff;;;S-1-5-21-2457507606-2709100691-398136650-{})",
-            1000 + i
-        )
-        .unwrap();
-    }
-    s
+    workload::dacl(n, false)
 }
 
-const SIZES: [usize; 3] = [1, 16, 256];
+const SIZES: [usize; 4] = [5, 8, 64, 256];
 
 #[divan::bench(args = SIZES)]
 fn encode(bencher: Bencher<'_, '_>, n: usize) {
@@ -68,9 +58,8 @@ fn format(bencher: Bencher<'_, '_>, n: usize) {
     let mut out = vec![0u8; sddl::encoded_len(&text, &ctx).unwrap()];
     sddl::encode(&text, &ctx, &mut out).unwrap();
     let sd = SecurityDescriptor::new_checked(&out).unwrap();
-    let mut s = String::with_capacity(text.len() * 2);
-    bencher.bench_local(|| {
-        s.clear();
-        sddl::format(black_box(&sd), &ctx, &mut s).unwrap();
-    });
+    let mut s = vec![0u8; text.len()];
+    bencher
+        .counter(divan::counter::BytesCount::new(text.len()))
+        .bench_local(|| sddl::format_into(black_box(&sd), &ctx, &mut s).unwrap());
 }

@@ -312,11 +312,14 @@ pub struct Ace<'a> {
     flags: u8,
     /// 0 for a type this codec does not read.
     mask: u32,
-    object_type: Option<Guid>,
-    inherited_object_type: Option<Guid>,
-    /// Where the SID starts (supported types only).
-    sid_at: Option<usize>,
+    /// The object flags of an object ACE (bit 0: object type GUID, bit 1: inherited one).
+    object_flags: u8,
+    /// Where the SID starts (supported types only): 8, 12, 28 or 44.
+    sid_at: Option<u8>,
 }
+
+/// Where an object ACE's GUIDs start.
+const GUIDS_AT: usize = 12;
 
 impl<'a> Ace<'a> {
     /// Checks one ACE at the start of `bytes` (errors carry offsets relative to it) and views
@@ -324,23 +327,18 @@ impl<'a> Ace<'a> {
     /// types only need a valid header.
     pub fn new_checked(bytes: &'a [u8]) -> Result<Self, Error> {
         let ace = Self::read(bytes)?;
-        if let Some(sid_at) = ace.sid_at {
+        if let Some(sid_at) = ace.sid_at() {
             let bad_size = Error::new(
                 field::SIZE.start,
                 ErrorKind::BadAceSize {
                     size: u16::try_from(ace.size()).map_err(|_| internal())?,
                 },
             );
-            let sid = Sid::decode(ace.bytes.get(sid_at..).ok_or(bad_size)?).map_err(|e| match e
-                .kind
-            {
+            let sid_bytes = ace.bytes.get(sid_at..).ok_or(bad_size)?;
+            Sid::check(sid_bytes).map_err(|e| match e.kind {
                 ErrorKind::Truncated { .. } => bad_size,
                 _ => e.shifted(sid_at),
             })?;
-            match sid_at.checked_add(sid.encoded_len()) {
-                Some(end) if end <= ace.size() => {}
-                _ => return Err(bad_size),
-            }
         }
         Ok(ace)
     }
@@ -351,10 +349,10 @@ impl<'a> Ace<'a> {
         let truncated = Error::new(0, ErrorKind::Truncated { part: Part::Ace });
         let mut r = Reader::new(bytes);
         let &[ace_type, flags, s0, s1] = r.take_array().ok_or(truncated)?;
-        let ace_type = AceType::from(ace_type);
+        let kind = AceType::from(ace_type);
         let size = u16::from_le_bytes([s0, s1]);
         let bad_size = Error::new(field::SIZE.start, ErrorKind::BadAceSize { size });
-        let min = if ace_type.is_supported() {
+        let min = if kind.is_supported() {
             field::MASK.end
         } else {
             ACE_HEADER_LEN
@@ -365,33 +363,30 @@ impl<'a> Ace<'a> {
         let bytes = bytes.get(..usize::from(size)).ok_or(truncated)?;
         let mut ace = Self {
             bytes,
-            kind: ace_type,
+            kind,
             flags,
             mask: 0,
-            object_type: None,
-            inherited_object_type: None,
+            object_flags: 0,
             sid_at: None,
         };
-        if !ace_type.is_supported() {
+        if !kind.is_supported() {
             return Ok(ace);
         }
-        let mut body = Reader::new(bytes);
-        body.take_array::<ACE_HEADER_LEN>().ok_or(bad_size)?;
-        ace.mask = body.u32_le().ok_or(bad_size)?;
-        if ace_type.is_object() {
-            let object_flags = body.u32_le().ok_or(bad_size)?;
-            for (bit, slot) in [
-                (1, &mut ace.object_type),
-                (2, &mut ace.inherited_object_type),
-            ] {
-                if object_flags & bit != 0 {
-                    *slot = Some(Guid::from_le_bytes(
-                        *body.take_array::<16>().ok_or(bad_size)?,
-                    ));
-                }
-            }
+        ace.mask = r.u32_le().ok_or(bad_size)?;
+        let mut sid_at = field::MASK.end;
+        if kind.is_object() {
+            let [object_flags, ..] = r.u32_le().ok_or(bad_size)?.to_le_bytes();
+            ace.object_flags = object_flags & 3;
+            sid_at = match ace.object_flags {
+                0 => 12,
+                1 | 2 => 28,
+                _ => 44,
+            };
         }
-        ace.sid_at = Some(body.used());
+        if sid_at > bytes.len() {
+            return Err(bad_size);
+        }
+        ace.sid_at = u8::try_from(sid_at).ok();
         Ok(ace)
     }
 
@@ -421,20 +416,38 @@ impl<'a> Ace<'a> {
 
     /// The object type GUID of an object ACE that has one.
     #[must_use]
-    pub const fn object_type(&self) -> Option<Guid> {
-        self.object_type
+    pub fn object_type(&self) -> Option<Guid> {
+        if self.object_flags & 1 == 0 {
+            return None;
+        }
+        self.guid_at(GUIDS_AT)
     }
 
-    /// The inherited object type GUID of an object ACE that has one.
+    /// The inherited object type GUID of an object ACE that has one (after the object type
+    /// GUID when both are present).
     #[must_use]
-    pub const fn inherited_object_type(&self) -> Option<Guid> {
-        self.inherited_object_type
+    pub fn inherited_object_type(&self) -> Option<Guid> {
+        match self.object_flags {
+            2 => self.guid_at(GUIDS_AT),
+            3 => self.guid_at(GUIDS_AT + 16),
+            _ => None,
+        }
+    }
+
+    fn guid_at(&self, at: usize) -> Option<Guid> {
+        Some(Guid::from_le_bytes(
+            *self.bytes.get(at..)?.first_chunk::<16>()?,
+        ))
+    }
+
+    fn sid_at(&self) -> Option<usize> {
+        self.sid_at.map(usize::from)
     }
 
     /// The trustee SID of a supported type (`None` for other types).
     #[must_use]
     pub fn sid(&self) -> Option<Sid> {
-        Sid::decode(self.bytes.get(self.sid_at?..)?).ok()
+        Sid::decode(self.bytes.get(self.sid_at()?..)?).ok()
     }
 
     /// The meaning of a supported ACE; `None` for unsupported types.
@@ -444,8 +457,8 @@ impl<'a> Ace<'a> {
             ace_type: self.kind,
             flags: self.flags(),
             mask: self.mask(),
-            object_type: self.object_type,
-            inherited_object_type: self.inherited_object_type,
+            object_type: self.object_type(),
+            inherited_object_type: self.inherited_object_type(),
             sid: self.sid()?,
         })
     }

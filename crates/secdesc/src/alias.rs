@@ -248,15 +248,60 @@ pub(crate) fn resolve_pair(code: [u8; 2], ctx: &SddlContext) -> Result<Sid, Erro
         .ok_or(ErrorKind::UnknownAlias { alias: code })
 }
 
+/// Bit `n` is set when some fixed alias has `n` sub-authorities (1, 2 and 6 today), so
+/// [`alias_of`] skips the table for every other SID, e.g. account SIDs of a domain.
+const FIXED_COUNTS: u16 = {
+    let mut bits = 0u16;
+    let mut i = 0;
+    while i < FIXED.len() {
+        // Compile-time loop: an index out of range fails the build; counts are at most 15.
+        #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+        {
+            bits |= 1 << FIXED[i].sid.sub_authority_count();
+            i += 1;
+        }
+    }
+    bits
+};
+
+/// The smallest and largest RID of the relative aliases (498 and 553 today), so [`alias_of`]
+/// skips the table for every other RID, e.g. user accounts (1000 and up).
+const RELATIVE_RIDS: (u32, u32) = {
+    let (mut min, mut max) = (u32::MAX, 0);
+    let mut i = 0;
+    while i < RELATIVE.len() {
+        // Compile-time loop: an index out of range or an overflow fails the build.
+        #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+        {
+            let rid = RELATIVE[i].1;
+            if rid < min {
+                min = rid;
+            }
+            if rid > max {
+                max = rid;
+            }
+            i += 1;
+        }
+    }
+    (min, max)
+};
+
 /// The alias Windows writes for `sid` in SDDL, if it has one.
 #[must_use]
 pub fn alias_of(sid: &Sid, ctx: &SddlContext) -> Option<&'static str> {
-    if let Some(e) = FIXED.iter().find(|e| e.sid == *sid) {
+    let count = sid.sub_authority_count();
+    if FIXED_COUNTS >> count & 1 == 1
+        && let Some(e) = FIXED.iter().find(|e| e.sid == *sid)
+    {
         return core::str::from_utf8(&e.code).ok();
     }
-    RELATIVE.iter().find_map(|(code, rid, scope)| {
+    let rid = sid.rid();
+    if !(RELATIVE_RIDS.0..=RELATIVE_RIDS.1).contains(&rid) {
+        return None;
+    }
+    RELATIVE.iter().find_map(|(code, r, scope)| {
         let base = ctx.base(*scope)?;
-        (sid.rid() == *rid && sid.is_rid_of(base)).then(|| core::str::from_utf8(code).ok())?
+        (rid == *r && sid.is_rid_of(base)).then(|| core::str::from_utf8(code).ok())?
     })
 }
 

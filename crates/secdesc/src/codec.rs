@@ -84,6 +84,24 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// The whole buffer and the position, for the fast path, which writes at offsets and then
+    /// [`skip_to`](Self::skip_to)s the end of what it wrote.
+    #[cfg(feature = "fast-sddl")]
+    pub(crate) fn buf_and_pos(&mut self) -> (&mut [u8], usize) {
+        (self.buf, self.pos)
+    }
+
+    /// Moves the position forward to `end` (bytes written through
+    /// [`buf_and_pos`](Self::buf_and_pos)).
+    #[cfg(feature = "fast-sddl")]
+    pub(crate) fn skip_to(&mut self, end: usize) -> Result<(), Error> {
+        if end < self.pos || end > self.buf.len() {
+            return Err(internal());
+        }
+        self.pos = end;
+        Ok(())
+    }
+
     /// Appends `N` zero bytes for a header patched later; returns their offset.
     pub(crate) fn reserve<const N: usize>(&mut self) -> Result<usize, Error> {
         let at = self.pos;

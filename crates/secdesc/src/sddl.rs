@@ -8,7 +8,10 @@
 //! ACEs; if the DACL came first in the text, the DACL–SACL region is rotated in place at the
 //! end so the SACL leads, as in Windows' layout (header | SACL | DACL | Owner | Group). Owner
 //! and group are remembered by text position and written last. Each ACE is parsed into an
-//! [`AceRepr`] and written by the same code as [`AclWriter`](crate::AclWriter). When the
+//! [`AceRepr`] and written by the same code as [`AclWriter`](crate::AclWriter) (the host tool
+//! builds with the feature `fast-sddl`, which adds a faster path for runs of plain allow/deny
+//! ACEs that falls back to this one for anything else; the driver links this path alone).
+//! When the
 //! buffer is short the pass keeps counting, so the error carries the exact `needed` size;
 //! [`encoded_len`] is the same pass without output. On any error the buffer holds partial
 //! output and must not be used.
@@ -89,6 +92,10 @@ const RIGHT_COMPOSITES: [([u8; 2], u32); 8] = [
 /// Mandatory-label rights tokens (written for `ML` ACEs only).
 const RIGHT_LABEL: [([u8; 2], u32); 3] = [(*b"NW", 0x1), (*b"NR", 0x2), (*b"NX", 0x4)];
 
+/// The bits the single-bit tokens cover (`right_token_matches_the_tables` checks both).
+const SINGLE_BITS: u32 = 0xf00f_01ff;
+const LABEL_BITS: u32 = 0x7;
+
 /// The mask of a two-letter rights token (`right_token_matches_the_tables` checks every
 /// pair against the tables above).
 const fn right_token(t: [u8; 2]) -> Option<u32> {
@@ -121,14 +128,37 @@ const fn right_token(t: [u8; 2]) -> Option<u32> {
     })
 }
 
+/// Whether [`encode`] takes the host-only fast path (feature `fast-sddl`).
+const FAST: bool = cfg!(feature = "fast-sddl");
+
 /// The byte length [`encode`] writes for `text`.
 pub fn encoded_len(text: &str, ctx: &SddlContext) -> Result<usize, Error> {
-    encode_pass(text.as_bytes(), ctx, &mut []).map_err(|e| to_char_offset(text, e))
+    encode_pass(text.as_bytes(), ctx, &mut [], FAST).map_err(|e| to_char_offset(text, e))
 }
 
 /// Encodes SDDL `text` as a self-relative descriptor in `out`; returns the bytes written.
 pub fn encode(text: &str, ctx: &SddlContext, out: &mut [u8]) -> Result<usize, Error> {
-    let n = encode_pass(text.as_bytes(), ctx, out).map_err(|e| to_char_offset(text, e))?;
+    encode_with(text.as_bytes(), ctx, out, FAST).map_err(|e| to_char_offset(text, e))
+}
+
+/// [`encode`] for SDDL given as bytes, which need not be UTF-8: the grammar is ASCII, so
+/// text that encodes is ASCII, and anything else is an error at its byte offset (where
+/// [`encode`] counts characters). A caller holding unchecked bytes can encode first and
+/// check UTF-8 only when it needs a character offset for an error.
+pub fn encode_bytes(text: &[u8], ctx: &SddlContext, out: &mut [u8]) -> Result<usize, Error> {
+    encode_with(text, ctx, out, FAST)
+}
+
+/// [`encode`] by the simple path alone, whatever the features: the reference the fast path
+/// (feature `fast-sddl`) is tested against.
+#[cfg(feature = "fast-sddl")]
+#[doc(hidden)]
+pub fn encode_simple(text: &str, ctx: &SddlContext, out: &mut [u8]) -> Result<usize, Error> {
+    encode_with(text.as_bytes(), ctx, out, false).map_err(|e| to_char_offset(text, e))
+}
+
+fn encode_with(text: &[u8], ctx: &SddlContext, out: &mut [u8], fast: bool) -> Result<usize, Error> {
+    let n = encode_pass(text, ctx, out, fast)?;
     if n > out.len() {
         return Err(Error::new(0, ErrorKind::BufferTooSmall { needed: n }));
     }
@@ -181,7 +211,7 @@ struct AclPlace {
 /// when the DACL came first in the text, the DACL..SACL region is rotated at the end so the
 /// SACL comes first, as Windows lays it out. Owner and group are remembered by text position
 /// and written last (re-parsing a SID is cheaper than holding two).
-fn encode_pass(s: &[u8], ctx: &SddlContext, out: &mut [u8]) -> Result<usize, Error> {
+fn encode_pass(s: &[u8], ctx: &SddlContext, out: &mut [u8], fast: bool) -> Result<usize, Error> {
     let mut w = Writer::new(out);
     w.reserve::<SD_HEADER_LEN>()?;
     let mut control = ControlFlags::SELF_RELATIVE;
@@ -220,7 +250,7 @@ fn encode_pass(s: &[u8], ctx: &SddlContext, out: &mut [u8]) -> Result<usize, Err
             }
             _ => {
                 let is_sacl = tag == b'S';
-                let (flags, place) = acl_section(&mut c, ctx, &mut w, is_sacl)?;
+                let (flags, place) = acl_section(&mut c, ctx, &mut w, is_sacl, fast)?;
                 control |= flags;
                 if is_sacl {
                     sacl = Some(place);
@@ -260,7 +290,10 @@ fn acl_section(
     ctx: &SddlContext,
     w: &mut Writer<'_>,
     is_sacl: bool,
+    fast: bool,
 ) -> Result<(u16, AclPlace), Error> {
+    #[cfg(not(feature = "fast-sddl"))]
+    let _ = fast;
     let (present, protected, req, inherited) = if is_sacl {
         (
             ControlFlags::SACL_PRESENT,
@@ -304,13 +337,27 @@ fn acl_section(
     let acl_at = w.reserve::<ACL_HEADER_LEN>()?;
     let mut count = 0u16;
     let mut revision = ACL_REVISION;
-    let mut size = ACL_HEADER_LEN;
     while c.peek() == Some(b'(') {
+        #[cfg(feature = "fast-sddl")]
+        if fast {
+            // A run of allow/deny ACEs without flags (revision 2), each ending within the
+            // size limit; the ACE that stops the run takes the simple path.
+            let limit = acl_at.checked_add(MAX_ACL_LEN).ok_or_else(internal)?;
+            let (buf, pos) = w.buf_and_pos();
+            let (text_used, end, aces) = fast::fast_aces(c.rest(), buf, pos, limit);
+            if aces > 0 {
+                w.skip_to(end)?;
+                c.advance(text_used);
+                let aces = u16::try_from(aces).map_err(|_| internal())?;
+                count = count.checked_add(aces).ok_or_else(internal)?;
+                continue;
+            }
+        }
         let ace_start = c.pos();
         if parse_ace_into(c, ctx, w)?.needs_ds_revision() {
             revision = ACL_REVISION_DS;
         }
-        size = w.pos().checked_sub(acl_at).ok_or_else(internal)?;
+        let size = w.pos().checked_sub(acl_at).ok_or_else(internal)?;
         if size > MAX_ACL_LEN {
             return Err(Error::new(ace_start, ErrorKind::AclTooLarge { size }));
         }
@@ -320,6 +367,7 @@ fn acl_section(
     if !at_section_end(c) {
         return Err(c.err(ErrorKind::Expected(Expected::AclFlagOrAce)));
     }
+    let size = w.pos().checked_sub(acl_at).ok_or_else(internal)?;
     write_header(w, acl_at, revision, size, count)?;
     Ok((
         flags,
@@ -612,9 +660,11 @@ fn put_ace<S: Sink>(ace: &AceRepr, ctx: &SddlContext, s: &mut S) -> Result<(), E
     s.put(b"(")?;
     s.put(token.as_bytes())?;
     s.put(b";")?;
-    for (token, bit) in ACE_FLAG_TOKENS {
-        if ace.flags.0 & bit != 0 {
-            s.put(&token)?;
+    if ace.flags.0 != 0 {
+        for (token, bit) in ACE_FLAG_TOKENS {
+            if ace.flags.0 & bit != 0 {
+                s.put(&token)?;
+            }
         }
     }
     s.put(b";")?;
@@ -634,14 +684,17 @@ fn put_rights<S: Sink>(mask: u32, label: bool, s: &mut S) -> Result<(), Error> {
     if mask == 0 {
         return Ok(());
     }
-    let singles: &[([u8; 2], u32)] = if label { &RIGHT_LABEL } else { &RIGHT_BITS };
+    let (singles, covered): (&[([u8; 2], u32)], u32) = if label {
+        (&RIGHT_LABEL, LABEL_BITS)
+    } else {
+        (&RIGHT_BITS, SINGLE_BITS)
+    };
     if !label && let Some((t, _)) = RIGHT_COMPOSITES.iter().find(|&&(_, v)| v == mask) {
         return s.put(t);
     }
-    let covered = singles.iter().fold(0u32, |a, &(_, v)| a | v);
     if mask & !covered != 0 {
         s.put(b"0x")?;
-        return put_hex(s, mask.into(), 1);
+        return put_hex(s, mask);
     }
     for (t, v) in singles {
         if mask & v != 0 {
@@ -727,5 +780,7 @@ impl Sink for FmtSink<'_> {
     }
 }
 
+#[cfg(feature = "fast-sddl")]
+mod fast;
 #[cfg(test)]
 mod tests;

@@ -15,7 +15,7 @@ use core::fmt;
 
 use crate::codec::{Reader, Sink, Writer};
 use crate::error::{Error, ErrorKind, Expected, Part, internal};
-use crate::text::{Cursor, put_decimal, put_hex};
+use crate::text::{Cursor, decimal_before, hex_before};
 
 mod field {
     use core::ops::Range;
@@ -95,9 +95,30 @@ impl Sid {
     /// Decodes one binary SID at the start of `bytes` (trailing bytes are ignored); see
     /// [`Sid::encoded_len`] for how many it used.
     pub fn decode(bytes: &[u8]) -> Result<Self, Error> {
+        let len = Self::check(bytes)?;
+        let (header, body) = bytes
+            .get(..len)
+            .and_then(|sid| sid.split_first_chunk::<SID_HEADER_LEN>())
+            .ok_or_else(internal)?;
+        let &[_, count, a0, a1, a2, a3, a4, a5] = header;
+        let mut subs = [0u32; Self::MAX_SUB_AUTHORITIES];
+        for (slot, sub) in subs.iter_mut().zip(body.as_chunks::<4>().0) {
+            *slot = u32::from_le_bytes(*sub);
+        }
+        Ok(Self {
+            authority: u64::from_be_bytes([0, 0, a0, a1, a2, a3, a4, a5]),
+            count,
+            subs,
+        })
+    }
+
+    /// Checks the binary SID at the start of `bytes` (revision 1, 1 to 15 sub-authorities,
+    /// all present) and returns its length.
+    pub(crate) fn check(bytes: &[u8]) -> Result<usize, Error> {
         let truncated = Error::new(0, ErrorKind::Truncated { part: Part::Sid });
-        let mut r = Reader::new(bytes);
-        let &[revision, count, a0, a1, a2, a3, a4, a5] = r.take_array().ok_or(truncated)?;
+        let &[revision, count, ..] = Reader::new(bytes)
+            .take_array::<SID_HEADER_LEN>()
+            .ok_or(truncated)?;
         if revision != 1 {
             return Err(Error::new(
                 field::REVISION,
@@ -116,15 +137,12 @@ impl Sid {
                 ErrorKind::BadSubAuthorityCount { found: count },
             ));
         }
-        let mut subs = [0u32; Self::MAX_SUB_AUTHORITIES];
-        for slot in subs.iter_mut().take(usize::from(count)) {
-            *slot = r.u32_le().ok_or(truncated)?;
+        // 8 + 4 × (1 to 15).
+        let len = SID_HEADER_LEN.wrapping_add(usize::from(count).wrapping_mul(4));
+        if len > bytes.len() {
+            return Err(truncated);
         }
-        Ok(Self {
-            authority: u64::from_be_bytes([0, 0, a0, a1, a2, a3, a4, a5]),
-            count,
-            subs,
-        })
+        Ok(len)
     }
 
     /// The 48-bit identifier authority.
@@ -139,6 +157,12 @@ impl Sid {
         self.subs.get(..usize::from(self.count)).unwrap_or(&[])
     }
 
+    /// The number of sub-authorities (1 to 15).
+    #[must_use]
+    pub(crate) const fn sub_authority_count(&self) -> u8 {
+        self.count
+    }
+
     /// The last sub-authority (the RID).
     #[must_use]
     pub fn rid(&self) -> u32 {
@@ -148,7 +172,7 @@ impl Sid {
     /// The binary length: 8 + 4·n.
     #[must_use]
     pub const fn encoded_len(&self) -> usize {
-        // count <= 15, so this is at most 68.
+        // `count` is 1 to 15 (every constructor checks it), so this is at most 68.
         SID_HEADER_LEN.wrapping_add((self.count as usize).wrapping_mul(4))
     }
 
@@ -165,29 +189,43 @@ impl Sid {
 
     /// Appends the binary SID.
     pub(crate) fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
+        let mut bytes = [0u8; Self::MAX_LEN];
+        let (header, subs) = bytes.split_at_mut(SID_HEADER_LEN);
         let [_, _, a0, a1, a2, a3, a4, a5] = self.authority.to_be_bytes();
-        w.put(&[1, self.count, a0, a1, a2, a3, a4, a5])?;
-        for sub in self.sub_authorities() {
-            w.put(&sub.to_le_bytes())?;
+        header.copy_from_slice(&[1, self.count, a0, a1, a2, a3, a4, a5]);
+        for (dst, sub) in subs.chunks_exact_mut(4).zip(self.sub_authorities()) {
+            dst.copy_from_slice(&sub.to_le_bytes());
         }
-        Ok(())
+        w.put(bytes.get(..self.encoded_len()).ok_or_else(internal)?)
     }
 
     /// Appends the string form, as Windows writes it: decimal authority below 2^32,
     /// otherwise `0x` and 12 lowercase hex digits.
-    pub(crate) fn write_text<S: Sink>(&self, w: &mut S) -> Result<(), Error> {
-        if let Ok(authority) = u32::try_from(self.authority) {
-            w.put(b"S-1-")?;
-            put_decimal(w, authority)?;
+    pub(crate) fn write_text<S: Sink>(&self, s: &mut S) -> Result<(), Error> {
+        let mut buf = [0u8; Self::MAX_TEXT_LEN];
+        let at = self.text_into(&mut buf).ok_or_else(internal)?;
+        s.put(buf.get(at..).ok_or_else(internal)?)
+    }
+
+    /// The string form at the end of `buf`, written from its last number back; returns where
+    /// it starts (it always fits).
+    fn text_into(&self, buf: &mut [u8; Self::MAX_TEXT_LEN]) -> Option<usize> {
+        let mut at = buf.len();
+        for &sub in self.sub_authorities().iter().rev() {
+            at = decimal_before(buf, at, sub)?.checked_sub(1)?;
+            *buf.get_mut(at)? = b'-';
+        }
+        let (at, prefix) = if let Ok(authority) = u32::try_from(self.authority) {
+            (decimal_before(buf, at, authority)?, b"S-1-".as_slice())
         } else {
-            w.put(b"S-1-0x")?;
-            put_hex(w, self.authority, 12)?;
-        }
-        for &sub in self.sub_authorities() {
-            w.put(b"-")?;
-            put_decimal(w, sub)?;
-        }
-        Ok(())
+            (
+                hex_before(buf, at, self.authority, 12)?,
+                b"S-1-0x".as_slice(),
+            )
+        };
+        let start = at.checked_sub(prefix.len())?;
+        buf.get_mut(start..at)?.copy_from_slice(prefix);
+        Some(start)
     }
 
     /// This SID with one more sub-authority `rid` (a domain SID + RID).
@@ -262,10 +300,8 @@ impl fmt::Display for Sid {
     /// The string form Windows writes (see [`Sid::MAX_TEXT_LEN`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut buf = [0u8; Sid::MAX_TEXT_LEN];
-        let mut w = Writer::new(&mut buf);
-        self.write_text(&mut w).map_err(|_| fmt::Error)?;
-        let n = w.pos();
-        let text = buf.get(..n).ok_or(fmt::Error)?;
+        let at = self.text_into(&mut buf).ok_or(fmt::Error)?;
+        let text = buf.get(at..).ok_or(fmt::Error)?;
         f.write_str(core::str::from_utf8(text).map_err(|_| fmt::Error)?)
     }
 }

@@ -85,92 +85,132 @@ impl<'a> Cursor<'a> {
 
     /// A decimal number fitting a `u32`: no leading zero (a lone `0` is fine).
     pub(crate) fn decimal_u32(&mut self) -> Result<u32, Error> {
-        let start = *self;
-        if self.peek() == Some(b'0') && self.peek_at(1).is_some_and(|b| b.is_ascii_digit()) {
-            return Err(self.err(ErrorKind::LeadingZero));
+        // Eleven digits tell a `u32` from a larger number and keep the value below 10^11,
+        // so the arithmetic cannot wrap.
+        let mut value = 0u64;
+        let mut digits = 0usize;
+        for &b in self.rest.iter().take(11) {
+            let Some(d) = char::from(b).to_digit(10) else {
+                break;
+            };
+            value = value.wrapping_mul(10).wrapping_add(u64::from(d));
+            digits = digits.wrapping_add(1);
         }
-        let mut value = None;
-        while let Some(d) = self.peek().and_then(|b| char::from(b).to_digit(10)) {
-            value = Some(
-                value
-                    .unwrap_or(0u32)
-                    .checked_mul(10)
-                    .and_then(|v| v.checked_add(d))
-                    .ok_or(start.err(ErrorKind::NumberTooLarge))?,
-            );
-            self.advance(1);
+        match (digits, self.rest) {
+            (0, _) => Err(self.err(ErrorKind::Expected(Expected::Digit))),
+            (2.., [b'0', ..]) => Err(self.err(ErrorKind::LeadingZero)),
+            _ => {
+                let v = u32::try_from(value).map_err(|_| self.err(ErrorKind::NumberTooLarge))?;
+                self.advance(digits);
+                Ok(v)
+            }
         }
-        value.ok_or(start.err(ErrorKind::Expected(Expected::Digit)))
     }
 
-    /// 1 to `max_digits` hexadecimal digits (either case); more digits are `NumberTooLarge`
-    /// at the number's `0x` (two bytes before the digits).
+    /// 1 to `max_digits` (at most 15) hexadecimal digits, either case; more digits are
+    /// `NumberTooLarge` at the number's `0x` (two bytes before the digits).
     pub(crate) fn hex(&mut self, max_digits: usize) -> Result<u64, Error> {
-        let digits = self
-            .rest()
-            .iter()
-            .take_while(|b| b.is_ascii_hexdigit())
-            .count();
+        // One digit more than allowed tells a number that is too long; 16 digits fit a u64.
+        let mut value = 0u64;
+        let mut digits = 0usize;
+        for &b in self.rest.iter().take(max_digits.min(15).wrapping_add(1)) {
+            let Some(d) = char::from(b).to_digit(16) else {
+                break;
+            };
+            value = (value << 4) | u64::from(d);
+            digits = digits.wrapping_add(1);
+        }
         if digits == 0 {
             return Err(self.err(ErrorKind::Expected(Expected::HexDigit)));
         }
-        if digits > max_digits || digits > 16 {
+        if digits > max_digits {
             // Callers read hex only after `0x`, so `pos` is at least 2.
             return Err(Error::new(
                 self.pos.saturating_sub(2),
                 ErrorKind::NumberTooLarge,
             ));
         }
-        // At most 16 digits, each checked above: the shifts never drop a set bit.
-        let v = self
-            .rest
-            .iter()
-            .take(digits)
-            .try_fold(0u64, |v, &b| {
-                Some((v << 4) | u64::from(char::from(b).to_digit(16)?))
-            })
-            .ok_or_else(internal)?;
         self.advance(digits);
-        Ok(v)
+        Ok(value)
     }
 }
 
-/// Appends `v` in decimal.
-pub(crate) fn put_decimal<S: Sink>(w: &mut S, v: u32) -> Result<(), Error> {
-    let mut digits = [0u8; 10];
+/// The two-digit strings `"00"` to `"99"`: the decimal writer emits two digits per division.
+static DIGIT_PAIRS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut i = 0u8;
+    while i < 100 {
+        // Compile-time table: an index out of range or an overflow fails the build.
+        #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+        {
+            t[i as usize] = [b'0' + i / 10, b'0' + i % 10];
+            i += 1;
+        }
+    }
+    t
+};
+
+/// Writes `v` in decimal into `buf` so that it ends at `end`; returns where it starts, or
+/// `None` when it does not fit. Numbers are written from their last digit back, two digits
+/// per table lookup and four per division by 10,000 (as the `itoa` crate does), so no digit
+/// count is needed first.
+pub(crate) fn decimal_before(buf: &mut [u8], end: usize, v: u32) -> Option<usize> {
+    let pair = |n: u32| DIGIT_PAIRS.get(usize::try_from(n).ok()?).copied();
+    let mut head = buf.get_mut(..end)?;
     let mut v = v;
-    let mut start = digits.len();
-    for (i, slot) in digits.iter_mut().enumerate().rev() {
-        // `v % 10` is below 10, so OR-ing it into `'0'` (0x30) adds it.
-        let [d, ..] = (v % 10).to_le_bytes();
-        *slot = b'0' | d;
-        v /= 10;
-        start = i;
+    while v >= 10_000 {
+        let (rest, four) = head.split_last_chunk_mut::<4>()?;
+        let low = v % 10_000;
+        let (high_pair, low_pair) = (pair(low / 100)?, pair(low % 100)?);
+        let ([d0, d1], [d2, d3]) = (high_pair, low_pair);
+        *four = [d0, d1, d2, d3];
+        head = rest;
+        v /= 10_000;
+    }
+    while v >= 10 {
+        let (rest, two) = head.split_last_chunk_mut::<2>()?;
+        *two = pair(v % 100)?;
+        head = rest;
+        v /= 100;
+    }
+    // A leading single digit (or the number 0).
+    if v != 0 || head.len() == end {
+        let (digit, rest) = head.split_last_mut()?;
+        // `v` is below 10, so OR-ing it into `'0'` (0x30) adds it.
+        let [d, ..] = v.to_le_bytes();
+        *digit = b'0' | d;
+        head = rest;
+    }
+    Some(head.len())
+}
+
+/// Writes `v` in lowercase hexadecimal without leading zeros, but at least `min_digits`
+/// digits, into `buf` so that it ends at `end`; returns where it starts.
+pub(crate) fn hex_before(buf: &mut [u8], end: usize, v: u64, min_digits: usize) -> Option<usize> {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut at = end;
+    let mut v = v;
+    loop {
+        at = at.checked_sub(1)?;
+        let [d, ..] = (v & 0xf).to_le_bytes();
+        *buf.get_mut(at)? = *DIGITS.get(usize::from(d))?;
+        v >>= 4;
         if v == 0 {
             break;
         }
     }
-    w.put(digits.get(start..).ok_or_else(internal)?)
+    while end.checked_sub(at)? < min_digits {
+        at = at.checked_sub(1)?;
+        *buf.get_mut(at)? = b'0';
+    }
+    Some(at)
 }
 
-/// Appends `v` in lowercase hexadecimal without leading zeros, but at least `min_digits`
-/// digits (at most 16).
-pub(crate) fn put_hex<S: Sink>(w: &mut S, v: u64, min_digits: usize) -> Result<(), Error> {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut digits = [0u8; 16];
-    let mut v = v;
-    let mut start = digits.len();
-    for (i, slot) in digits.iter_mut().enumerate().rev() {
-        let [d, ..] = (v & 0xf).to_le_bytes();
-        *slot = *DIGITS.get(usize::from(d)).ok_or_else(internal)?;
-        v >>= 4;
-        start = i;
-        // Slots i..16 are written: at least `min_digits` of them once i + min_digits <= 16.
-        if v == 0 && i.checked_add(min_digits).is_some_and(|end| end <= 16) {
-            break;
-        }
-    }
-    w.put(digits.get(start..).ok_or_else(internal)?)
+/// Appends `v` in lowercase hexadecimal without leading zeros.
+pub(crate) fn put_hex<S: Sink>(s: &mut S, v: u32) -> Result<(), Error> {
+    let mut buf = [0u8; 8];
+    let at = hex_before(&mut buf, 8, v.into(), 1).ok_or_else(internal)?;
+    s.put(buf.get(at..).ok_or_else(internal)?)
 }
 
 #[cfg(test)]

@@ -481,9 +481,12 @@ fn encoder_matches_the_generic_writer() {
     }
 }
 
-/// `right_token` (one `match`) gives what the formatting tables say, for every byte pair.
+/// `right_token` (one `match`) gives what the formatting tables say, for every byte pair; the
+/// covered-bit constants are the tables' unions.
 #[test]
 fn right_token_matches_the_tables() {
+    assert_eq!(RIGHT_BITS.iter().fold(0, |a, (_, v)| a | v), SINGLE_BITS);
+    assert_eq!(RIGHT_LABEL.iter().fold(0, |a, (_, v)| a | v), LABEL_BITS);
     for a in 0..=255u8 {
         for b in 0..=255u8 {
             let want = RIGHT_BITS
@@ -600,7 +603,9 @@ fn encode_with(text: &str, size: usize) -> (Result<usize, Error>, std::vec::Vec<
 /// The encoder on random distinct-domain DACLs equals the generic writer's bytes; for the
 /// texts and for mutations of them (a byte replaced, inserted or removed, the text cut short),
 /// a short buffer gives the same error as an ample one, or `BufferTooSmall` naming exactly
-/// the length the ample one wrote, and `encoded_len` agrees.
+/// the length the ample one wrote, and `encoded_len` agrees. With the feature `fast-sddl`,
+/// the fast path gives the simple path's result for each of them (bytes, or error kind and
+/// offset), into ample and short buffers.
 #[test]
 #[allow(clippy::cast_possible_truncation)]
 fn encoder_is_consistent_across_buffer_sizes() {
@@ -649,6 +654,15 @@ fn encoder_is_consistent_across_buffer_sizes() {
             assert_eq!(encoded_len(v, &ctx()), ample.0, "{v}");
             let size = want.len().saturating_sub(1 + rng.below(80) as usize);
             let short = encode_with(v, size);
+            #[cfg(feature = "fast-sddl")]
+            for (size, fast) in [(70_000, &ample), (size, &short)] {
+                let mut out = std::vec![0xa5u8; size];
+                let simple = encode_simple(v, &ctx(), &mut out);
+                assert_eq!(fast.0, simple, "fast and simple path, size {size}: {v}");
+                if let Ok(n) = simple {
+                    assert_eq!(fast.1[..n], out[..n], "fast and simple path: {v}");
+                }
+            }
             match ample.0 {
                 Ok(n) if n > size => assert_eq!(
                     short.0,
@@ -699,4 +713,23 @@ fn acl_size_limit_with_many_aces() {
     ));
     assert_eq!(encode(&text, &ctx(), &mut out), want);
     assert_eq!(encoded_len(&text, &ctx()), want);
+    #[cfg(feature = "fast-sddl")]
+    assert_eq!(encode_simple(&text, &ctx(), &mut out), want);
+}
+
+/// Text that encodes is ASCII: a non-ASCII byte anywhere in a valid text is an error at its
+/// byte offset or before (so `encode_bytes` needs no UTF-8 check first).
+#[test]
+fn encode_bytes_refuses_every_non_ascii_byte() {
+    let text = b"O:BAG:SYD:PAI(A;CIOI;0x1f01ff;;;S-1-5-21-1-2-3-1000)(OA;;RP;bf967aba-0de6-11d0-a285-00aa003049e2;;AU)S:(AU;SA;FA;;;WD)";
+    let mut out = [0u8; 1024];
+    assert!(encode_bytes(text, &ctx(), &mut out).is_ok());
+    for at in 0..=text.len() {
+        for b in 0x80..=0xffu8 {
+            let mut t = text.to_vec();
+            t.insert(at, b);
+            let e = encode_bytes(&t, &ctx(), &mut out).unwrap_err();
+            assert!(e.offset <= at, "{at} {b:#x}: {e}");
+        }
+    }
 }

@@ -609,12 +609,7 @@ pub fn expected_bytes(sd: &GenSd) -> Vec<u8> {
 
 /// Lowercase hex.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    faster_hex::hex_string(bytes)
 }
 
 /// Re-cases every two-letter token in a SID position: after `O:`/`G:`, or after a `;` and
