@@ -435,7 +435,9 @@ impl<'a> Ace<'a> {
     }
 
     fn guid_at(&self, at: usize) -> Option<Guid> {
-        Some(Guid::from_le_bytes(*self.bytes.get(at..)?.first_chunk::<16>()?))
+        Some(Guid::from_le_bytes(
+            *self.bytes.get(at..)?.first_chunk::<16>()?,
+        ))
     }
 
     fn sid_at(&self) -> Option<usize> {
