@@ -219,7 +219,7 @@ def table(direction):
         rule += "---:|---:|---:|---|"
     return "\n".join([head, rule] + ["| " + " | ".join(r) + " |" for r in rows[direction]])
 
-verdict = ("every target met" if ok else "a target is **missed**") if samba else "Samba not measured: targets not judged"
+verdict = ("every target met" if ok else "a target is missed") if samba else "Samba not measured: targets not judged"
 report = f"""# Cost of `connsecctl sddl encode` and `sddl decode` (callgrind)
 
 Targets: `sddl decode` (descriptor bytes → SDDL) costs at least 15× fewer instructions than

@@ -144,18 +144,10 @@ fn codec(text: &str, ctx: &SddlContext) -> String {
 
 #[test]
 fn sddl_encode_matches_samba_4_22() {
-    let version = match common::samba::samba_version() {
-        Ok(v) => v,
-        Err(why) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI is set and the Samba oracle is unavailable: {why}; \
-                 run scripts/ci/install-linux-deps.sh"
-            );
-            println!("SKIPPED differential test against Samba: {why}");
-            println!("(install it with: sudo bash scripts/ci/install-linux-deps.sh)");
-            return;
-        }
+    let Some(version) = common::samba::available(
+        "differential test against Samba (install it with: sudo bash scripts/ci/install-linux-deps.sh)",
+    ) else {
+        return;
     };
     let seed = seed();
     println!("Samba {version}; seed {seed:#x} (set CONNSEC_DIFF_SEED to change it)");
@@ -258,16 +250,8 @@ fn mutated() -> impl Strategy<Value = String> {
 
 #[test]
 fn mutated_sddl_is_accepted_and_rejected_like_samba() {
-    let version = match common::samba::samba_version() {
-        Ok(v) => v,
-        Err(why) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI is set and the Samba oracle is unavailable: {why}"
-            );
-            println!("SKIPPED mutation differential against Samba: {why}");
-            return;
-        }
+    let Some(version) = common::samba::available("mutation differential against Samba") else {
+        return;
     };
     let seed = seed().wrapping_add(1);
     let mut key = [0u8; 32];
@@ -377,12 +361,7 @@ fn has_acl_slack(sd: &[u8]) -> bool {
 /// vectors showing Windows' trailing-slack quirk, which no encoder reproduces.
 #[test]
 fn oracle_reproduces_windows_vectors() {
-    if let Err(why) = common::samba::samba_version() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set and the Samba oracle is unavailable: {why}"
-        );
-        println!("SKIPPED oracle check against the Windows vectors: {why}");
+    if common::samba::available("oracle check against the Windows vectors").is_none() {
         return;
     }
     let files = [
@@ -435,12 +414,7 @@ fn oracle_reproduces_windows_vectors() {
 /// the codec with `AclTooLarge`. (Samba 4.22 does not refuse it: its 16-bit `AclSize` wraps.)
 #[test]
 fn acl_size_limit_against_samba() {
-    if let Err(why) = common::samba::samba_version() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set and the Samba oracle is unavailable: {why}"
-        );
-        println!("SKIPPED ACL size limit against Samba: {why}");
+    if common::samba::available("ACL size limit against Samba").is_none() {
         return;
     }
     // 8 + 1,819 × 36 + one last ACE of 40 (limit) or 44 (over) bytes.
@@ -523,12 +497,7 @@ fn registry_rights_as_hex(text: &str) -> Option<String> {
 /// lacks, are handed to it as hex).
 #[test]
 fn samba_parses_the_codec_format_to_the_same_bytes() {
-    if let Err(why) = common::samba::samba_version() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set and the Samba oracle is unavailable: {why}"
-        );
-        println!("SKIPPED formatter differential against Samba: {why}");
+    if common::samba::available("formatter differential against Samba").is_none() {
         return;
     }
     let seed = seed().wrapping_add(2);
@@ -638,16 +607,8 @@ fn strictness_list_matches_samba() {
             }
         }
     }
-    let version = match common::samba::samba_version() {
-        Ok(v) => v,
-        Err(why) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI is set and the Samba oracle is unavailable: {why}"
-            );
-            println!("SKIPPED the Samba column of the strictness list: {why}");
-            return;
-        }
+    let Some(version) = common::samba::available("the Samba column of the strictness list") else {
+        return;
     };
     let texts: Vec<String> = rows.iter().map(|(t, _, _)| t.clone()).collect();
     for ((text, _, samba_says), samba) in rows.iter().zip(common::samba::run_oracle(&texts)) {
