@@ -481,7 +481,8 @@ function Show-ConnsecTrace {
     if (-not $PreferTracerpt) { $tracefmt = Find-ConnsecTool -Name 'tracefmt.exe' }
     if ($null -ne $tracefmt) {
         $txt = "$base.txt"
-        [void](Invoke-ConnsecNative -FilePath $tracefmt -ArgumentList @($EtlPath, '-o', $txt, '-jsonMeta', '0', '-nosummary'))
+        # Only documented tracefmt options (its -jsonMeta switch is not in Microsoft's tracefmt page).
+        [void](Invoke-ConnsecNative -FilePath $tracefmt -ArgumentList @($EtlPath, '-o', $txt, '-nosummary'))
         Write-Host "Decoded with tracefmt -> $txt"
         $lines = @(Get-Content -LiteralPath $txt)
         $ours = @($lines | Where-Object { $_ -match [regex]::Escape($script:ConnsecProviderName) -or $_ -match $script:ConnsecProviderGuid })

@@ -20,57 +20,60 @@ use wdk_sys::{
 
 use crate::{pool::PoolBuffer, status};
 
-/// Longest value name, in UTF-16 units, that [`WideName`] holds.
+/// Longest value name, in UTF-16 units, that [`WIDE_NAMES`] holds.
 const MAX_NAME_UNITS: usize = 32;
 
-// Every name the policy crate lists fits a `WideName` (checked when compiling, so `WideName::new`
-// cannot fail for them at run time).
+/// The number of values the policy crate reads.
+pub(crate) const VALUE_COUNT: usize = VALUE_NAMES.len();
+
+/// `VALUE_NAMES` as UTF-16 (`connsec_nt::wide::encode`), built when compiling: a name that is
+/// too long or not ASCII is a build error, so no name is encoded at run time.
 #[allow(
     clippy::indexing_slicing,
     clippy::arithmetic_side_effects,
     reason = "evaluated at compile time: an out-of-range index or an overflow is a build error"
 )]
-const _: () = {
+static WIDE_NAMES: [[u16; MAX_NAME_UNITS]; VALUE_COUNT] = {
+    let mut out = [[0; MAX_NAME_UNITS]; VALUE_COUNT];
     let mut i = 0;
-    while i < VALUE_NAMES.len() {
+    while i < VALUE_COUNT {
         assert!(
             VALUE_NAMES[i].len() <= MAX_NAME_UNITS,
             "a Parameters value name is too long"
         );
+        assert!(
+            connsec_nt::wide::is_ascii(VALUE_NAMES[i]),
+            "a Parameters value name is not ASCII"
+        );
+        out[i] = connsec_nt::wide::encode::<MAX_NAME_UNITS>(VALUE_NAMES[i]);
         i += 1;
     }
+    out
 };
 
-/// The number of values the policy crate reads.
-pub(crate) const VALUE_COUNT: usize = VALUE_NAMES.len();
-
-/// A value name as UTF-16, in a small fixed buffer (no allocation).
+/// A value name: `VALUE_NAMES[index]` as UTF-16, without terminator.
 #[derive(Clone, Copy)]
 pub(crate) struct WideName {
-    units: [u16; MAX_NAME_UNITS],
-    len: usize,
+    units: &'static [u16],
 }
 
 impl WideName {
-    /// Encodes `name`; `None` if it has more than [`MAX_NAME_UNITS`] units.
-    fn new(name: &str) -> Option<Self> {
-        let mut units = [0_u16; MAX_NAME_UNITS];
-        let mut len = 0_usize;
-        for unit in name.encode_utf16() {
-            *units.get_mut(len)? = unit;
-            len = len.checked_add(1)?;
-        }
-        Some(Self { units, len })
+    /// The name of `VALUE_NAMES[index]`; `None` past the end.
+    fn of(index: usize) -> Option<Self> {
+        let name = VALUE_NAMES.get(index)?;
+        // ASCII (checked when compiling): one unit per byte.
+        let units = WIDE_NAMES.get(index)?.get(..name.len())?;
+        Some(Self { units })
     }
 
     /// The units, without terminator.
-    pub(crate) fn as_units(&self) -> &[u16] {
-        self.units.get(..self.len).unwrap_or(&[])
+    pub(crate) const fn as_units(&self) -> &'static [u16] {
+        self.units
     }
 
-    /// A `UNICODE_STRING` over the units, valid while `self` is not moved or dropped.
+    /// A `UNICODE_STRING` over the units (a static buffer).
     fn unicode_string(&self) -> Option<UNICODE_STRING> {
-        let bytes = u16::try_from(self.len.checked_mul(2)?).ok()?;
+        let bytes = u16::try_from(self.units.len().checked_mul(2)?).ok()?;
         Some(UNICODE_STRING {
             Length: bytes,
             MaximumLength: bytes,
@@ -167,15 +170,15 @@ impl ParametersKey {
     /// that could not be read.
     pub(crate) fn read_all(self) -> Result<ParameterValues, (&'static str, NtStatus)> {
         let mut values: [Option<RawValue>; VALUE_COUNT] = [const { None }; VALUE_COUNT];
-        for (slot, name) in values.iter_mut().zip(VALUE_NAMES) {
-            *slot = self.read(name).map_err(|status| (name, status))?;
+        for ((index, slot), name) in values.iter_mut().enumerate().zip(VALUE_NAMES) {
+            *slot = self.read(index).map_err(|status| (name, status))?;
         }
         Ok(ParameterValues { values })
     }
 
-    /// Reads one value; `Ok(None)` if it does not exist.
-    fn read(&self, name: &'static str) -> Result<Option<RawValue>, NtStatus> {
-        let wide = WideName::new(name).ok_or(NtStatus::INVALID_PARAMETER)?;
+    /// Reads `VALUE_NAMES[index]`; `Ok(None)` if it does not exist.
+    fn read(&self, index: usize) -> Result<Option<RawValue>, NtStatus> {
+        let wide = WideName::of(index).ok_or(NtStatus::INVALID_PARAMETER)?;
         let unicode = wide.unicode_string().ok_or(NtStatus::INVALID_PARAMETER)?;
         let mut query = ValueQuery {
             key: self.key,
@@ -274,8 +277,8 @@ mod tests {
 
     #[test]
     fn value_names_encode_as_utf16_without_terminator() {
-        for name in VALUE_NAMES {
-            let wide = WideName::new(name).expect("every policy value name fits");
+        for (index, name) in VALUE_NAMES.iter().enumerate() {
+            let wide = WideName::of(index).expect("every policy value name is in the table");
             let expected: Vec<u16> = name.encode_utf16().collect();
             assert_eq!(wide.as_units(), expected.as_slice(), "{name}");
             let unicode = wide.unicode_string().expect("short name");
@@ -296,19 +299,17 @@ mod tests {
     }
 
     #[test]
-    fn a_name_longer_than_the_buffer_is_refused() {
-        let long = "x".repeat(MAX_NAME_UNITS + 1);
-        assert!(WideName::new(&long).is_none());
-        assert!(WideName::new(&long[1..]).is_some());
+    fn there_is_no_name_past_the_table() {
+        assert!(WideName::of(VALUE_COUNT).is_none());
     }
 
     #[test]
     fn present_values_are_handed_over_in_value_names_order_with_type_and_bytes() {
-        let value = |name: &str, kind: u32, bytes: &[u8]| {
+        let value = |index: usize, kind: u32, bytes: &[u8]| {
             let mut data = PoolBuffer::try_zeroed(bytes.len() + 4).expect("allocation");
             data.as_mut_slice()[..bytes.len()].copy_from_slice(bytes);
             RawValue {
-                name: WideName::new(name).expect("short"),
+                name: WideName::of(index).expect("in the table"),
                 kind,
                 data,
                 len: bytes.len(),
@@ -316,17 +317,14 @@ mod tests {
         };
         let mut values: [Option<RawValue>; VALUE_COUNT] = [const { None }; VALUE_COUNT];
         // Only the first and the last value are present.
-        values[0] = Some(value(VALUE_NAMES[0], 7, b"S\0Y\0\0\0\0\0"));
-        values[VALUE_COUNT - 1] = Some(value(VALUE_NAMES[VALUE_COUNT - 1], 4, &[1, 0, 0, 0]));
+        values[0] = Some(value(0, 7, b"S\0Y\0\0\0\0\0"));
+        values[VALUE_COUNT - 1] = Some(value(VALUE_COUNT - 1, 4, &[1, 0, 0, 0]));
         let values = ParameterValues { values };
 
         let (reg_values, count) = values.reg_values();
         assert_eq!(count, 2);
         let first = &reg_values[0];
-        assert_eq!(
-            first.name,
-            WideName::new(VALUE_NAMES[0]).unwrap().as_units()
-        );
+        assert_eq!(first.name, WideName::of(0).unwrap().as_units());
         assert_eq!(first.kind, RegType::MultiSz);
         // Exactly the bytes read, not the whole pool buffer.
         assert_eq!(first.data, b"S\0Y\0\0\0\0\0");

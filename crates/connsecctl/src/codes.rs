@@ -3,10 +3,9 @@
 //! Codes" pages, and, where connsecctl knows what the code means for the call that returned it,
 //! a hint.
 //!
-//! Only the codes that the registry and WFP calls of `status` and `probe` return are listed;
-//! anything else is shown as its number. (The shared `connsec_nt::NtStatus` table will replace
-//! this one once the `connsec-nt` crate exists; it holds NTSTATUS codes, which the user-mode
-//! calls here do not return.)
+//! The user-mode registry and WFP calls of `status` and `probe` return Win32 errors and WFP
+//! `HRESULT`s, listed here; an `NTSTATUS` is named from the shared `connsec_nt::NtStatus`
+//! table; anything else is shown as its number.
 
 /// (code, name, message) for the codes `status` and `probe` meet.
 const CODES: &[(u32, &str, &str)] = &[
@@ -170,11 +169,16 @@ pub(crate) fn lookup(code: u32) -> Option<(&'static str, &'static str)> {
         .map(|(_, n, m)| (*n, *m))
 }
 
-/// `NAME (0x…): message`, or `error 0x…` for a code not in the table.
+/// `NAME (0x…): message`, the `ntstatus.h` name of an `NTSTATUS`, or `error 0x…`.
 pub(crate) fn describe(code: u32) -> String {
-    match lookup(code) {
-        Some((name, message)) => format!("{name} (0x{code:08X}): {message}"),
-        None => format!("error 0x{code:08X}"),
+    if let Some((name, message)) = lookup(code) {
+        return format!("{name} (0x{code:08X}): {message}");
+    }
+    let status = connsec_nt::NtStatus::from_raw(i32::from_ne_bytes(code.to_ne_bytes()));
+    if status.name().is_some() {
+        status.to_string()
+    } else {
+        format!("error 0x{code:08X}")
     }
 }
 
@@ -223,6 +227,7 @@ mod tests {
             "FWP_E_NOT_FOUND (0x80320008): the object does not exist"
         );
         assert_eq!(describe(0xDEAD), "error 0x0000DEAD");
+        assert_eq!(describe(0xC000_0022), "STATUS_ACCESS_DENIED (0xC0000022)");
         assert!(explain(1764, wfp_hint(1764)).starts_with("RPC_S_CANNOT_SUPPORT: "));
         // Every code once, every name once.
         for (i, (c, n, _)) in CODES.iter().enumerate() {

@@ -200,12 +200,7 @@ mod tests {
     use super::*;
 
     fn values(v: Vec<Value>) -> Values {
-        Values {
-            origin: "test".to_owned(),
-            file: None,
-            values: v,
-            notes: Vec::new(),
-        }
+        Values::new("test".to_owned(), None, v, Vec::new())
     }
 
     fn value(name: &str, kind: RegType, data: Vec<u8>) -> Value {

@@ -6,6 +6,7 @@
 //! Files are read as Windows reads them: a `.reg` file as regedit imports it, an INF as
 //! `SetupAPI` installs its default install section for the `connsec` service (see `docs/inf.md`).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -46,6 +47,10 @@ pub(crate) struct Values {
     /// What depends on the registry the file is applied to (an upgrade over an existing key,
     /// an import over an earlier configuration), and lines that count for nothing.
     pub(crate) notes: Vec<Note>,
+    /// Lower-cased name -> index of the first value of that name: [`Values::get`] runs once
+    /// per reported problem, so it must not scan the values (100,000 values would take
+    /// minutes).
+    index: HashMap<String, usize>,
 }
 
 /// Something the reader found that does not stop the plan but that a person should know.
@@ -59,11 +64,31 @@ pub(crate) struct Note {
 }
 
 impl Values {
-    /// The first value named `name` (case-insensitive).
+    /// The values of one configuration.
+    pub(crate) fn new(
+        origin: String,
+        file: Option<String>,
+        values: Vec<Value>,
+        notes: Vec<Note>,
+    ) -> Self {
+        let mut index = HashMap::with_capacity(values.len());
+        for (i, v) in values.iter().enumerate() {
+            index.entry(v.name.to_lowercase()).or_insert(i);
+        }
+        Self {
+            origin,
+            file,
+            values,
+            notes,
+            index,
+        }
+    }
+
+    /// The first value named `name` (case-insensitive, as the registry compares names).
     pub(crate) fn get(&self, name: &str) -> Option<&Value> {
-        self.values
-            .iter()
-            .find(|v| v.name.eq_ignore_ascii_case(name))
+        self.index
+            .get(&name.to_lowercase())
+            .and_then(|&i| self.values.get(i))
     }
 }
 
@@ -179,12 +204,7 @@ fn from_state(file: &str, state: &KeyState, mut notes: Vec<Note>) -> Values {
             ),
         });
     }
-    Values {
-        origin: file.to_owned(),
-        file: Some(file.to_owned()),
-        values,
-        notes,
-    }
+    Values::new(file.to_owned(), Some(file.to_owned()), values, notes)
 }
 
 /// The policy value of the other kind than the one the file sets (`DaclSddl` when it sets
@@ -361,10 +381,5 @@ pub(crate) fn load(args: &SourceArgs) -> Result<Values> {
         data: dword_bytes(u32::from(args.allow_unsafe_dacl)),
         line: None,
     });
-    Ok(Values {
-        origin,
-        file: None,
-        values,
-        notes: Vec::new(),
-    })
+    Ok(Values::new(origin, None, values, Vec::new()))
 }

@@ -215,12 +215,12 @@ pub(crate) fn registry_values() -> Result<Values> {
             }
         }
     }
-    Ok(Values {
-        origin: format!("HKLM\\{key_name}"),
-        file: None,
+    Ok(Values::new(
+        format!("HKLM\\{key_name}"),
+        None,
         values,
-        notes: Vec::new(),
-    })
+        Vec::new(),
+    ))
 }
 
 #[derive(Serialize)]

@@ -611,19 +611,22 @@ impl Inf {
     /// Parses one line of an add-registry section.
     pub fn add_reg_line(&self, section: &str, line: &Line) -> Result<AddRegEntry, Error> {
         let at = |kind| self.err(line.number, kind);
-        // An AddReg line has no key; a `=` inside it belongs to the data.
-        let fields: Vec<Field> = match &line.key {
+        // An AddReg line has no key; a `=` inside it belongs to the data. (Borrowed, not
+        // copied, in the usual case: a long binary value has one field per byte.)
+        let reparsed: Vec<Field>;
+        let fields: &[Field] = match &line.key {
             Some(_) => {
                 let text = line.raw.as_str();
                 let strings = self.strings_for_reparse();
-                split_fields(text)
+                reparsed = split_fields(text)
                     .into_iter()
                     .map(|f| make_field(f, Some(&strings)))
-                    .collect()
+                    .collect();
+                &reparsed
             }
-            None => line.values.clone(),
+            None => &line.values,
         };
-        for f in &fields {
+        for f in fields {
             if let Some(k) = f.undefined.first() {
                 return Err(at(ErrorKind::UndefinedString(k.clone())));
             }

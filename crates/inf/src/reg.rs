@@ -144,21 +144,37 @@ fn quoted(s: &str, line: usize) -> Result<(String, &str), Error> {
     Err(Error::at(line, ErrorKind::UnterminatedQuote))
 }
 
+/// The value of one hex digit.
+fn hex_digit(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Comma-separated hex bytes (`01,ab, f`), in one pass over the text.
 fn hex_bytes(text: &str, line: usize) -> Result<Vec<u8>, Error> {
     let t = text.trim();
     if t.is_empty() {
         return Ok(Vec::new());
     }
-    t.split(',')
-        .map(|b| {
-            let b = b.trim();
-            if b.is_empty() || b.len() > 2 || !b.bytes().all(|x| x.is_ascii_hexdigit()) {
-                return Err(Error::at(line, ErrorKind::BadHexByte(excerpt(b))));
-            }
-            u8::from_str_radix(b, 16)
-                .map_err(|_| Error::at(line, ErrorKind::BadHexByte(b.to_owned())))
-        })
-        .collect()
+    let mut out = Vec::with_capacity(t.len() / 3 + 1);
+    for token in t.as_bytes().split(|&b| b == b',') {
+        let token = token.trim_ascii();
+        let byte = match token {
+            [d] => hex_digit(*d),
+            [h, l] => hex_digit(*h).zip(hex_digit(*l)).map(|(h, l)| h << 4 | l),
+            _ => None,
+        };
+        let Some(v) = byte else {
+            let bad = String::from_utf8_lossy(token);
+            return Err(Error::at(line, ErrorKind::BadHexByte(excerpt(&bad))));
+        };
+        out.push(v);
+    }
+    Ok(out)
 }
 
 enum Data {

@@ -13,17 +13,24 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, Error> {
         if !rest.len().is_multiple_of(2) {
             return Err(Error::at(0, ErrorKind::Utf16OddLength));
         }
-        let units = rest
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]));
-        let mut out = String::with_capacity(rest.len() / 2);
-        for (unit, ch) in char::decode_utf16(units).enumerate() {
-            match ch {
-                Ok(c) => out.push(c),
-                Err(_) => return Err(Error::at(0, ErrorKind::InvalidUtf16 { unit })),
-            }
+        // ASCII text (what regedit writes for most keys) in one quick pass.
+        if rest.chunks_exact(2).all(|c| c[1] == 0 && c[0] < 0x80) {
+            let ascii: Vec<u8> = rest.iter().step_by(2).copied().collect();
+            return String::from_utf8(ascii)
+                .map_err(|_| Error::at(0, ErrorKind::InvalidUtf16 { unit: 0 }));
         }
-        return Ok(out);
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        // The whole text at once (the standard library's fast path); only on failure is the
+        // offending unit looked for.
+        return String::from_utf16(&units).map_err(|_| {
+            let unit = char::decode_utf16(units.iter().copied())
+                .position(|c| c.is_err())
+                .unwrap_or(0);
+            Error::at(0, ErrorKind::InvalidUtf16 { unit })
+        });
     }
     if bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Error::at(0, ErrorKind::UnsupportedEncoding("UTF-16BE")));

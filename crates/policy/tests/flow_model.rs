@@ -28,7 +28,7 @@ use connsec_policy::policy::{
 };
 use connsec_policy::{
     BfeState, Config, Controller, FilterEngine, NtStatus, ORIGINAL_MAX_LEN, OriginalEvent,
-    OriginalStore, Outcome, OutcomeSink, Policy, PolicyDacl, RestoreSkip,
+    OriginalStore, Outcome, OutcomeSink, Policy, PolicyDacl,
 };
 use proptest::prelude::*;
 use secdesc::{
@@ -668,13 +668,6 @@ fn every_fault_sequence_keeps_the_invariants() {
     }
 }
 
-struct Sink<'v>(&'v mut Vec<String>);
-impl OutcomeSink for Sink<'_> {
-    fn outcome(&mut self, o: &Outcome<'_>) {
-        self.0.push(format!("{o:?}"));
-    }
-}
-
 fn bfe_event() -> impl Strategy<Value = Event> {
     prop_oneof![
         Just(Event::Bfe(BfeState::Stopped)),
@@ -724,81 +717,4 @@ proptest! {
         let r = run(&case, &script);
         prop_assert_eq!(r.outcomes.len(), events.len());
     }
-}
-
-#[test]
-fn original_null_dacl_is_never_restored() {
-    struct NullEngine {
-        sets: Vec<Vec<u8>>,
-    }
-    impl FilterEngine for NullEngine {
-        type Session = ();
-        type Allocation = Vec<u8>;
-        fn bfe_state(&mut self) -> BfeState {
-            BfeState::Running
-        }
-        fn open_session(&mut self) -> Result<(), NtStatus> {
-            Ok(())
-        }
-        fn close_session(&mut self, (): ()) {}
-        fn get_connection_security(&mut self, (): &()) -> Result<Vec<u8>, NtStatus> {
-            // D:NO_ACCESS_CONTROL: DACL present, offset 0.
-            let mut sd = vec![1, 0, 0x04, 0x80];
-            sd.extend([0u8; 16]);
-            Ok(sd)
-        }
-        fn allocation_bytes<'a>(&self, a: &'a Vec<u8>) -> &'a [u8] {
-            a
-        }
-        fn free(&mut self, _: Vec<u8>) {}
-        fn set_connection_dacl(&mut self, (): &(), _: u32, dacl: &[u8]) -> Result<(), NtStatus> {
-            self.sets.push(dacl.to_vec());
-            Ok(())
-        }
-    }
-    let key = common::inf_default_key();
-    let values = key.values();
-    let config = Config::parse(&values, &mut |_| {}).unwrap();
-    let (policy, _) =
-        PolicyDacl::build(&config, vec![0u8; Policy::required_len(&config).unwrap()]).unwrap();
-    let store = Store {
-        script: Rc::default(),
-        value: None,
-        writes: 0,
-    };
-    let mut ctl = Controller::new(
-        NullEngine { sets: vec![] },
-        store,
-        policy,
-        vec![0u8; ORIGINAL_MAX_LEN],
-        true,
-    );
-    let mut outcomes = Vec::new();
-    ctl.on_load(&mut Sink(&mut outcomes));
-    ctl.on_unload(&mut Sink(&mut outcomes));
-    ctl.on_unload(&mut Sink(&mut outcomes));
-    assert!(outcomes[0].starts_with("Applied"), "{outcomes:?}");
-    assert_eq!(
-        outcomes[1],
-        format!(
-            "{:?}",
-            Outcome::RestoreSkipped {
-                reason: RestoreSkip::OriginalNullDacl
-            }
-        )
-    );
-    assert_eq!(
-        outcomes[2],
-        format!(
-            "{:?}",
-            Outcome::RestoreSkipped {
-                reason: RestoreSkip::AlreadyUnloaded
-            }
-        )
-    );
-    assert_eq!(ctl.engine().sets.len(), 1, "only the policy DACL was set");
-    assert!(
-        ctl.store().value.is_some(),
-        "the NULL-DACL original stays stored (the uninstall script decides)"
-    );
 }

@@ -1,6 +1,7 @@
 //! The durable original's edge cases, one scenario each: a stored copy wins over the live
 //! descriptor, an invalid stored value stops the apply, a live DACL that is already ours makes
-//! the original unknown, and `RestoreOnUnload` 0 keeps the stored copy.
+//! the original unknown, `RestoreOnUnload` 0 keeps the stored copy, and an original NULL DACL is
+//! never restored.
 
 mod common;
 
@@ -11,7 +12,8 @@ use connsec_policy::{
 };
 use secdesc::{AceRepr, AclWriter, ControlFlags, DescriptorParts, Sid, encode_descriptor};
 
-/// An engine that is always up and never fails, holding one descriptor's DACL.
+/// An engine that is always up and never fails, holding one descriptor's DACL (empty: a NULL
+/// DACL).
 struct Engine {
     live: Vec<u8>,
     sets: Vec<(u32, Vec<u8>)>,
@@ -83,7 +85,14 @@ impl OutcomeSink for Log {
     }
 }
 
+/// A self-relative descriptor with `dacl` (empty: `D:NO_ACCESS_CONTROL`, DACL present at
+/// offset 0).
 fn descriptor(dacl: &[u8]) -> Vec<u8> {
+    if dacl.is_empty() {
+        let mut sd = vec![1, 0, 0x04, 0x80];
+        sd.extend([0u8; 16]);
+        return sd;
+    }
     let parts = DescriptorParts {
         control: ControlFlags(ControlFlags::DACL_PRESENT | ControlFlags::SELF_RELATIVE),
         owner: None,
@@ -245,4 +254,24 @@ fn restore_on_unload_0_keeps_the_stored_copy() {
         Some(DACL_SECURITY_INFORMATION)
     );
     assert!(store.value.is_none());
+}
+
+#[test]
+fn an_original_null_dacl_is_never_restored() {
+    let mut ctl = controller(Vec::new(), Store::default(), true);
+    let mut log = Log::default();
+    ctl.on_load(&mut log);
+    ctl.on_unload(&mut log);
+    ctl.on_unload(&mut log);
+    assert_eq!(log.0[0], "Stored");
+    assert!(log.0[1].starts_with("Applied"), "{:?}", log.0);
+    let skipped = |reason| format!("{:?}", Outcome::RestoreSkipped { reason });
+    assert_eq!(log.0[2], skipped(RestoreSkip::OriginalNullDacl));
+    assert_eq!(log.0[3], skipped(RestoreSkip::AlreadyUnloaded));
+    let (engine, store) = ctl.into_parts();
+    assert_eq!(engine.sets.len(), 1, "only the policy DACL was set");
+    assert!(
+        store.value.is_some(),
+        "the NULL-DACL original stays stored (the uninstall script decides)"
+    );
 }

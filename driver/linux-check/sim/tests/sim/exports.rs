@@ -346,13 +346,30 @@ pub unsafe extern "C" fn FwpmEngineOpen0(
 fn remove_objects(k: &mut kernel::Kernel, objects: &[Object]) {
     for o in objects {
         k.objects.remove(o);
+        if let Object::Filter(f) = o {
+            k.filter_callouts.remove(f);
+        }
     }
 }
 
 #[unsafe(no_mangle)]
 pub extern "C" fn FwpmEngineClose0(h: wfp::HANDLE) -> NTSTATUS {
     let _sim = SimContext::enter();
-    with(|k| {
+    let (result, deleted) = close_session(h);
+    for (filter, callout) in deleted {
+        let _ = notify(
+            callout,
+            filter,
+            wfp::FWPS_CALLOUT_NOTIFY_TYPE_::FWPS_CALLOUT_NOTIFY_DELETE_FILTER,
+        );
+    }
+    result
+}
+
+/// Closes the session; returns the status and the filters BFE deleted with it.
+fn close_session(h: wfp::HANDLE) -> (NTSTATUS, Vec<([u8; 16], [u8; 16])>) {
+    let mut deleted = Vec::new();
+    let result = with(|k| {
         let Some(dynamic) = session_handle(k, h, "FwpmEngineClose0") else {
             return status(STATUS_INVALID_HANDLE);
         };
@@ -368,8 +385,31 @@ pub extern "C" fn FwpmEngineClose0(h: wfp::HANDLE) -> NTSTATUS {
                 k.objects.clear();
             }
         }
+        let live: Vec<[u8; 16]> = k
+            .objects
+            .iter()
+            .filter_map(|o| {
+                if let Object::Filter(f) = o {
+                    Some(*f)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let gone: Vec<[u8; 16]> = k
+            .filter_callouts
+            .keys()
+            .filter(|f| !live.contains(f))
+            .copied()
+            .collect();
+        for f in gone {
+            if let Some(c) = k.filter_callouts.remove(&f) {
+                deleted.push((f, c));
+            }
+        }
         if failed { fail_status(&site) } else { 0 }
-    })
+    });
+    (result, deleted)
 }
 
 #[unsafe(no_mangle)]
@@ -714,7 +754,7 @@ pub unsafe extern "C" fn FwpmFilterAdd0(
     let sublayer = guid_bytes(&raw const f.subLayerKey);
     // SAFETY: the union member the action type selects.
     let callout = guid_bytes(&raw const f.action.__bindgen_anon_1.calloutKey);
-    with(|k| {
+    let added = with(|k| {
         if !known_layer(layer) {
             k.violation("FwpmFilterAdd0 at a layer that is not ALE auth-connect");
         }
@@ -731,8 +771,51 @@ pub unsafe extern "C" fn FwpmFilterAdd0(
         if !k.objects.contains(&Object::Callout(callout)) {
             return status(NtStatus(0xC022_0001)); // FWP_E_CALLOUT_NOT_FOUND
         }
-        add_object(k, h, "FwpmFilterAdd0", Object::Filter(key))
-    })
+        let added = add_object(k, h, "FwpmFilterAdd0", Object::Filter(key));
+        if added == 0 {
+            k.filter_callouts.insert(key, callout);
+        }
+        added
+    });
+    if added != 0 {
+        return added;
+    }
+    // The filter engine tells the callout about the new filter; an error refuses the filter.
+    let notified = notify(
+        callout,
+        key,
+        wfp::FWPS_CALLOUT_NOTIFY_TYPE_::FWPS_CALLOUT_NOTIFY_ADD_FILTER,
+    );
+    if notified != 0 {
+        with(|k| {
+            k.objects.remove(&Object::Filter(key));
+            k.filter_callouts.remove(&key);
+        });
+    }
+    notified
+}
+
+/// Calls the `notifyFn` of the registered callout `callout` (outside the kernel lock, in driver
+/// context); 0 when no such callout is registered.
+fn notify(
+    callout: [u8; 16],
+    filter_key: [u8; 16],
+    kind: wfp::FWPS_CALLOUT_NOTIFY_TYPE,
+) -> NTSTATUS {
+    let Some(notify) = with(|k| {
+        k.callouts
+            .values()
+            .find(|c| c.key == callout)
+            .and_then(|c| c.notify)
+    }) else {
+        return 0;
+    };
+    // SAFETY: a zeroed FWPS_FILTER3 is a valid value.
+    let mut filter: wfp::FWPS_FILTER3 = unsafe { std::mem::zeroed() };
+    // SAFETY: 16 plain bytes.
+    let key: wfp::GUID = unsafe { std::mem::transmute::<[u8; 16], wfp::GUID>(filter_key) };
+    // SAFETY: the notifyFn3 contract: valid key and filter for the call.
+    kernel::into_driver(|| unsafe { notify(kind, &raw const key, &raw mut filter) })
 }
 
 macro_rules! unused_delete {
@@ -782,6 +865,7 @@ pub unsafe extern "C" fn FwpsCalloutRegister3(
             kernel::Callout {
                 key,
                 classify: c.classifyFn,
+                notify: c.notifyFn,
             },
         );
         if !id.is_null() {

@@ -36,6 +36,7 @@ pub enum Object {
 pub struct Callout {
     pub key: [u8; 16],
     pub classify: wfp::FWPS_CALLOUT_CLASSIFY_FN3,
+    pub notify: wfp::FWPS_CALLOUT_NOTIFY_FN3,
 }
 
 /// A WDF timer.
@@ -104,6 +105,8 @@ pub struct Kernel {
     // WFP.
     pub sessions: BTreeMap<usize, Session>,
     pub objects: BTreeSet<Object>,
+    /// Filter key -> the callout key its action names.
+    pub filter_callouts: BTreeMap<[u8; 16], [u8; 16]>,
     pub callouts: BTreeMap<u32, Callout>,
     pub next_callout_id: u32,
     pub subscriptions: BTreeMap<usize, (wfp::FWPM_SERVICE_STATE_CHANGE_CALLBACK0, usize)>,

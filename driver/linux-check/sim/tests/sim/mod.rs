@@ -37,6 +37,8 @@ pub fn exclusive() -> MutexGuard<'static, ()> {
 pub struct Machine {
     pub values: Vec<(&'static str, u32, Vec<u8>)>,
     pub bfe: i32,
+    /// Does `Parameters` exist at all?
+    pub params_key: bool,
 }
 
 pub const RUNNING: i32 = wfp::FWPM_SERVICE_STATE_::FWPM_SERVICE_RUNNING;
@@ -67,6 +69,7 @@ impl Machine {
                 ("RestoreOnUnload", 4, 1_u32.to_le_bytes().to_vec()),
             ],
             bfe: RUNNING,
+            params_key: true,
         }
     }
 }
@@ -99,7 +102,7 @@ pub fn boot(machine: &Machine, plan: FaultPlan) {
     }
     let mut guard = kernel::kernel();
     let mut k = Kernel::default();
-    k.params_key_exists = true;
+    k.params_key_exists = machine.params_key;
     for (name, kind, data) in &machine.values {
         k.registry
             .insert(name.to_lowercase(), (*kind, data.clone()));
@@ -159,6 +162,7 @@ pub fn set_bfe(state: i32) {
         k.bfe = state;
         if state == STOPPED {
             k.objects.clear();
+            k.filter_callouts.clear();
             exports::reset_descriptor(k);
         }
         k.subscriptions.values().copied().collect::<Vec<_>>()
@@ -221,6 +225,28 @@ pub fn classify_all() -> Vec<u32> {
         actions.push(out.actionType);
     }
     actions
+}
+
+/// Calls each registered classify function with a NULL `classifyOut` (excluded by the
+/// contract, handled by the driver); the driver must return without touching anything.
+pub fn classify_without_out() {
+    let callouts = with(|k| k.callouts.values().map(|c| c.classify).collect::<Vec<_>>());
+    for classify in callouts.into_iter().flatten() {
+        kernel::into_driver(|| {
+            // SAFETY: every pointer NULL; the driver checks `classifyOut` and `filter`.
+            unsafe {
+                classify(
+                    std::ptr::null(),
+                    std::ptr::null(),
+                    std::ptr::null_mut(),
+                    std::ptr::null(),
+                    std::ptr::null(),
+                    0,
+                    std::ptr::null_mut(),
+                );
+            }
+        });
+    }
 }
 
 /// Everything still held after the driver is gone: leaks, and contract violations.

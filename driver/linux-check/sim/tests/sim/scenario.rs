@@ -87,8 +87,10 @@ pub fn run(machine: &Machine, plan: FaultPlan, configured: &[u8]) -> Run {
             controller_calls += super::fire_timers();
             check("a retry", &mut problems);
         }
+        let unload_from = super::with(|k| k.calls.len());
         super::unload();
         controller_calls += 1; // on_unload
+        problems.extend(unload_order(unload_from));
         check("unload", &mut problems);
     } else {
         if subscribe_failed {
@@ -160,4 +162,43 @@ pub fn run(machine: &Machine, plan: FaultPlan, configured: &[u8]) -> Run {
         final_dacl,
         events: names,
     }
+}
+
+/// The documented unload order (`DriverState::shutdown`): stop BFE notifications, stop the retry
+/// timer, restore, unregister the callouts, delete the control device, unregister ETW last. Checks
+/// the first occurrence of each step present in the calls made from `from` on.
+pub fn unload_order(from: usize) -> Vec<String> {
+    const ORDER: &[&str] = &[
+        "FwpmBfeStateUnsubscribeChanges0",
+        "WdfTimerStop",
+        "FwpmEngineOpen0(static)",
+        "FwpsCalloutUnregisterById0",
+        "WdfObjectDelete(device)",
+        "EtwUnregister",
+    ];
+    let calls = super::with(|k| k.calls[from..].to_vec());
+    let first = |site: &str| calls.iter().position(|c| c.site == site);
+    let mut problems = Vec::new();
+    let mut last: Option<(&str, usize)> = None;
+    for step in ORDER {
+        if let Some(at) = first(step) {
+            if let Some((before, before_at)) = last {
+                if at < before_at {
+                    problems.push(format!("unload order: {step} before {before}"));
+                }
+            }
+            last = Some((step, at));
+        }
+    }
+    if let Some(at) = first("EtwUnregister") {
+        for c in &calls[at + 1..] {
+            if !matches!(
+                c.site.as_str(),
+                "ExFreePool" | "WdfWaitLockAcquire" | "WdfWaitLockRelease"
+            ) {
+                problems.push(format!("unload order: {} after EtwUnregister", c.site));
+            }
+        }
+    }
+    problems
 }
