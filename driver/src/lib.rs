@@ -228,8 +228,10 @@ fn create_wdf_driver(
     driver: PDRIVER_OBJECT,
     registry_path: PCUNICODE_STRING,
 ) -> Result<WDFDRIVER, NTSTATUS> {
-    // There is no `WDF_DRIVER_CONFIG_INIT` in wdk-sys (windows-drivers-rs issue #242); the
-    // structure is filled as the sample driver does, with the size checked at compile time.
+    // wdk-sys 0.5 has no `WDF_DRIVER_CONFIG_INIT` (an inline function of `wdfdriver.h`, which
+    // bindgen does not translate; windows-drivers-rs tracks the `_INIT` helpers at
+    // https://github.com/microsoft/windows-drivers-rs/issues/242): the structure is filled as
+    // that function does, with the size checked at compile time.
     const CONFIG_SIZE: usize = size_of::<WDF_DRIVER_CONFIG>();
     const { assert!(CONFIG_SIZE <= ULONG::MAX as usize) };
     #[allow(
