@@ -18,8 +18,7 @@
 //! | [`etw::EtwRegistration`] | `EtwRegister` | `EtwUnregister` |
 //! | [`device::ControlDevice`] | `WdfControlDeviceInitAllocate` + `WdfDeviceCreate` | `WdfObjectDelete` |
 //! | [`timer::RetryTimer`] | `WdfTimerCreate` (passive-level, one-shot) | `WdfTimerStop` (wait) + `WdfObjectDelete` |
-//! | [`registry::ParametersKey`] | `WdfDriverOpenParametersRegistryKey` | `WdfRegistryClose` |
-//! | `original::WritableKey` (per `OriginalDacl` operation) | `WdfDriverOpenParametersRegistryKey` | `WdfRegistryClose` |
+//! | [`registry::ParametersKey`] (at load, and per `OriginalDacl` operation) | `WdfDriverOpenParametersRegistryKey` | `WdfRegistryClose` |
 //! | [`pool::PoolBuffer`] | `ExAllocatePool2` (via `WdkAllocator`, fallibly) | `ExFreePool` |
 //! | [`bfe::BfeSubscription`] | `FwpmBfeStateSubscribeChanges0` | `FwpmBfeStateUnsubscribeChanges0` |
 //! | [`session::EngineSession`] | `FwpmEngineOpen0` (dynamic or non-dynamic session) | `FwpmEngineClose0` |
@@ -79,13 +78,13 @@ use core::{ffi::c_void, ptr};
 
 use connsec_callout::lifecycle::{self, CalloutAction};
 use connsec_events::EtwSink;
-use connsec_policy::{BfeState, Config, registry_read};
+use connsec_policy::{BfeState, Config, registry_read, retry};
 #[cfg(not(test))]
 use wdk_alloc::WdkAllocator;
 use wdk_sys::{
-    _WDF_DRIVER_INIT_FLAGS, NTSTATUS, PCUNICODE_STRING, PDRIVER_OBJECT, STATUS_INTERNAL_ERROR,
-    STATUS_SUCCESS, ULONG, WDF_DRIVER_CONFIG, WDF_NO_OBJECT_ATTRIBUTES, WDFDRIVER, WDFTIMER,
-    call_unsafe_wdf_function_binding,
+    _WDF_DRIVER_INIT_FLAGS, KEY_QUERY_VALUE, NTSTATUS, PCUNICODE_STRING, PDRIVER_OBJECT,
+    STATUS_INTERNAL_ERROR, STATUS_SUCCESS, ULONG, WDF_DRIVER_CONFIG, WDF_NO_OBJECT_ATTRIBUTES,
+    WDFDRIVER, WDFTIMER, call_unsafe_wdf_function_binding,
 };
 
 use crate::{
@@ -156,15 +155,12 @@ pub unsafe extern "system" fn driver_entry(
         Err(status) => return status,
     };
 
-    // The retry timer (under the device). Optional: without it, a transient failure waits for
-    // the next BFE restart.
-    let retry = match timer::RetryTimer::create(device.handle(), Some(evt_retry_timer)) {
-        Ok(timer) => Some(timer),
-        Err(status) => {
-            wdk::println!("connsec: WdfTimerCreate failed: {status:#010X}; no retries");
-            None
-        }
-    };
+    // The retry timer (under the device); the load goes on without it (`retry::timer_or_none`).
+    let created = timer::RetryTimer::create(device.handle(), Some(evt_retry_timer));
+    if let Err(status) = &created {
+        wdk::println!("connsec: WdfTimerCreate failed: {status:#010X}; no retries");
+    }
+    let retry = retry::timer_or_none(created);
 
     // 4. Configuration and DACL. Nothing touches WFP before this has succeeded, so a bad
     //    configuration leaves the existing descriptor untouched.
@@ -232,8 +228,10 @@ fn create_wdf_driver(
     driver: PDRIVER_OBJECT,
     registry_path: PCUNICODE_STRING,
 ) -> Result<WDFDRIVER, NTSTATUS> {
-    // There is no `WDF_DRIVER_CONFIG_INIT` in wdk-sys (windows-drivers-rs issue #242); the
-    // structure is filled as the sample driver does, with the size checked at compile time.
+    // wdk-sys 0.5 has no `WDF_DRIVER_CONFIG_INIT` (an inline function of `wdfdriver.h`, which
+    // bindgen does not translate; windows-drivers-rs tracks the `_INIT` helpers at
+    // https://github.com/microsoft/windows-drivers-rs/issues/242): the structure is filled as
+    // that function does, with the size checked at compile time.
     const CONFIG_SIZE: usize = size_of::<WDF_DRIVER_CONFIG>();
     const { assert!(CONFIG_SIZE <= ULONG::MAX as usize) };
     #[allow(
@@ -275,7 +273,7 @@ fn create_wdf_driver(
 
 /// Reads `Parameters`, parses it and builds the DACL, reporting any refusal as an event.
 fn load_policy(driver: WDFDRIVER) -> Result<PolicyState, NTSTATUS> {
-    let values = match ParametersKey::open(driver) {
+    let values = match ParametersKey::open(driver, KEY_QUERY_VALUE) {
         Ok(key) => key.read_all().map_err(|(name, status)| {
             connsec_events::parameter_read_failed(name, status);
             status.to_raw()

@@ -1,4 +1,5 @@
-//! The service's `Parameters` key, read as raw bytes for the policy crate.
+//! The service's `Parameters` key: the one wrapper over its WDF and kernel calls
+//! ([`ParametersKey`]), and the configuration values read as raw bytes for the policy crate.
 //!
 //! The driver decides nothing here: it asks WDF for each value the policy crate names
 //! (`connsec_policy::config::VALUE_NAMES`, the single source of truth shared with the INF), by
@@ -6,7 +7,9 @@
 //! cap), keeps the bytes and the `REG_*` type exactly as stored, and hands them to
 //! `Config::parse`, which checks types, lengths, terminators and contents and names the value
 //! at fault. `WdfDriverOpenParametersRegistryKey` opens `HKLM\…\Services\connsec\Parameters`.
-//! All at `PASSIVE_LEVEL`.
+//! Prototypes: `wdfregistry.h` and `wdfdriver.h` (KMDF; unchanged since 1.0, checked against
+//! the 1.19 header in microsoft/Windows-Driver-Frameworks), `ZwFlushKey` in `wdm.h`. All at
+//! `PASSIVE_LEVEL`.
 
 use core::ptr;
 
@@ -14,7 +17,7 @@ use connsec_nt::NtStatus;
 use connsec_policy::registry_read::{self, QueryReply, RegistryQuery};
 use connsec_policy::{RegType, RegValue, config::VALUE_NAMES};
 use wdk_sys::{
-    KEY_QUERY_VALUE, ULONG, UNICODE_STRING, WDF_NO_OBJECT_ATTRIBUTES, WDFDRIVER, WDFKEY,
+    ACCESS_MASK, REG_BINARY, ULONG, UNICODE_STRING, WDF_NO_OBJECT_ATTRIBUTES, WDFDRIVER, WDFKEY,
     call_unsafe_wdf_function_binding,
 };
 
@@ -64,6 +67,11 @@ impl WideName {
         // ASCII (checked when compiling): one unit per byte.
         let units = WIDE_NAMES.get(index)?.get(..name.len())?;
         Some(Self { units })
+    }
+
+    /// A name whose units (without terminator) are static: e.g. `OriginalDacl`.
+    pub(crate) const fn from_static(units: &'static [u16]) -> Self {
+        Self { units }
     }
 
     /// The units, without terminator.
@@ -139,25 +147,32 @@ impl ParameterValues {
     }
 }
 
-/// The driver's `Parameters` key, closed exactly once when dropped.
+/// The driver's `Parameters` key, opened by `WdfDriverOpenParametersRegistryKey` and closed
+/// exactly once (`WdfRegistryClose`) when dropped. Each method is one WDF or kernel call that
+/// returns the call's status; the portable crates decide what it means
+/// (`connsec_policy::registry_read` for the configuration, `connsec_policy::original` for
+/// `OriginalDacl`). Every call, `WdfRegistryClose` included, requires `PASSIVE_LEVEL`: the key
+/// is only used in `DriverEntry` and in the policy flow, both at `PASSIVE_LEVEL`.
 pub(crate) struct ParametersKey {
+    /// Only this module can read or forge the handle.
     key: WDFKEY,
 }
 
 impl ParametersKey {
-    /// Opens the key for reading values.
-    pub(crate) fn open(driver: WDFDRIVER) -> Result<Self, NtStatus> {
+    /// Opens the key with `access` (`KEY_QUERY_VALUE`, `| KEY_SET_VALUE` to change values).
+    pub(crate) fn open(driver: WDFDRIVER, access: ACCESS_MASK) -> Result<Self, NtStatus> {
         let mut key: WDFKEY = ptr::null_mut();
         let opened;
-        // SAFETY: 1. `driver` is the live WDFDRIVER from WdfDriverCreate;
+        // SAFETY: 1. `driver` is the live WDFDRIVER from WdfDriverCreate (the driver object
+        //            outlives DriverEntry and every flow call);
         //         2. no object attributes (NULL is allowed);
         //         3. `key` is a valid place for the handle;
-        //         4. PASSIVE_LEVEL (DriverEntry).
+        //         4. PASSIVE_LEVEL.
         unsafe {
             opened = call_unsafe_wdf_function_binding!(
                 WdfDriverOpenParametersRegistryKey,
                 driver,
-                KEY_QUERY_VALUE,
+                access,
                 WDF_NO_OBJECT_ATTRIBUTES,
                 &raw mut key,
             );
@@ -176,13 +191,13 @@ impl ParametersKey {
         Ok(ParameterValues { values })
     }
 
-    /// Reads `VALUE_NAMES[index]`; `Ok(None)` if it does not exist.
+    /// Reads `VALUE_NAMES[index]` by the `registry_read` protocol; `Ok(None)` if it does not
+    /// exist.
     fn read(&self, index: usize) -> Result<Option<RawValue>, NtStatus> {
         let wide = WideName::of(index).ok_or(NtStatus::INVALID_PARAMETER)?;
-        let unicode = wide.unicode_string().ok_or(NtStatus::INVALID_PARAMETER)?;
         let mut query = ValueQuery {
-            key: self.key,
-            name: &unicode,
+            key: self,
+            name: wide,
         };
         Ok(
             registry_read::read_value(&mut query)?.map(|(ValueBuffer(data), read)| RawValue {
@@ -192,6 +207,107 @@ impl ParametersKey {
                 len: read.len,
             }),
         )
+    }
+
+    /// `WdfRegistryQueryValue` of `name` into `buffer`, or with no buffer (the length probe).
+    pub(crate) fn query(&self, name: WideName, buffer: Option<&mut [u8]>) -> QueryReply {
+        let mut reply = QueryReply {
+            status: NtStatus::INVALID_PARAMETER,
+            length: 0,
+            kind: 0,
+        };
+        let Some(unicode) = name.unicode_string() else {
+            return reply;
+        };
+        let (length, value) = match buffer {
+            Some(buffer) => {
+                let Ok(length) = ULONG::try_from(buffer.len()) else {
+                    return reply;
+                };
+                (length, buffer.as_mut_ptr().cast())
+            }
+            None => (0, ptr::null_mut()),
+        };
+        let status;
+        // SAFETY: 1. `self.key` is open (private field, closed only in Drop);
+        //         2. `unicode` points at the static units of `name`;
+        //         3. `value` and `length` are the pointer and length of one live, writable
+        //            buffer, or NULL and 0 (allowed: the length only);
+        //         4. `reply.length` and `reply.kind` are valid places for the outputs (ULONG);
+        //         5. PASSIVE_LEVEL.
+        unsafe {
+            status = call_unsafe_wdf_function_binding!(
+                WdfRegistryQueryValue,
+                self.key,
+                &raw const unicode,
+                length,
+                value,
+                &raw mut reply.length,
+                &raw mut reply.kind,
+            );
+        }
+        reply.status = NtStatus::from_raw(status);
+        reply
+    }
+
+    /// `WdfRegistryAssignValue(name, REG_BINARY, bytes)`; needs `KEY_SET_VALUE`.
+    pub(crate) fn assign_binary(&self, name: WideName, bytes: &[u8]) -> NtStatus {
+        let (Some(unicode), Ok(length)) = (name.unicode_string(), ULONG::try_from(bytes.len()))
+        else {
+            return NtStatus::INVALID_PARAMETER;
+        };
+        let assigned;
+        // SAFETY: 1. `self.key` is open;
+        //         2. `unicode` points at the static units of `name`;
+        //         3. `bytes` is live for `length` bytes and only read (`_In_reads_`);
+        //         4. PASSIVE_LEVEL.
+        unsafe {
+            assigned = call_unsafe_wdf_function_binding!(
+                WdfRegistryAssignValue,
+                self.key,
+                &raw const unicode,
+                REG_BINARY,
+                length,
+                bytes.as_ptr().cast_mut().cast(),
+            );
+        }
+        NtStatus::from_raw(assigned)
+    }
+
+    /// `WdfRegistryRemoveValue(name)`; needs `KEY_SET_VALUE`.
+    pub(crate) fn remove(&self, name: WideName) -> NtStatus {
+        let Some(unicode) = name.unicode_string() else {
+            return NtStatus::INVALID_PARAMETER;
+        };
+        let removed;
+        // SAFETY: 1. `self.key` is open;
+        //         2. `unicode` points at the static units of `name`;
+        //         3. PASSIVE_LEVEL.
+        unsafe {
+            removed = call_unsafe_wdf_function_binding!(
+                WdfRegistryRemoveValue,
+                self.key,
+                &raw const unicode
+            );
+        }
+        NtStatus::from_raw(removed)
+    }
+
+    /// `ZwFlushKey` on the key's WDM handle: returns once the hive is on disk.
+    pub(crate) fn flush(&self) -> NtStatus {
+        let handle;
+        // SAFETY: 1. `self.key` is open; the handle stays owned by it (not closed here);
+        //         2. PASSIVE_LEVEL.
+        unsafe {
+            handle = call_unsafe_wdf_function_binding!(WdfRegistryWdmGetHandle, self.key);
+        }
+        let flushed;
+        // SAFETY: 1. `handle` is the open kernel handle of `self.key`, live while `self` is;
+        //         2. PASSIVE_LEVEL, as `ZwFlushKey` requires.
+        unsafe {
+            flushed = wdk_sys::ntddk::ZwFlushKey(handle);
+        }
+        NtStatus::from_raw(flushed)
     }
 }
 
@@ -204,12 +320,10 @@ impl AsMut<[u8]> for ValueBuffer {
     }
 }
 
-/// `WdfRegistryQueryValue` for one key and value name.
+/// The read protocol's calls for one value name of an open key.
 struct ValueQuery<'a> {
-    /// The open key (owned by the `ParametersKey` that outlives this).
-    key: WDFKEY,
-    /// The value name (its buffer outlives this).
-    name: &'a UNICODE_STRING,
+    key: &'a ParametersKey,
+    name: WideName,
 }
 
 impl RegistryQuery for ValueQuery<'_> {
@@ -222,49 +336,14 @@ impl RegistryQuery for ValueQuery<'_> {
     }
 
     fn query(&mut self, buffer: Option<&mut [u8]>) -> QueryReply {
-        let mut reply = QueryReply {
-            status: NtStatus::SUCCESS,
-            length: 0,
-            kind: 0,
-        };
-        let (length, value) = match buffer {
-            Some(buffer) => {
-                let Ok(length) = ULONG::try_from(buffer.len()) else {
-                    reply.status = NtStatus::INVALID_PARAMETER;
-                    return reply;
-                };
-                (length, buffer.as_mut_ptr().cast())
-            }
-            None => (0, ptr::null_mut()),
-        };
-        let status;
-        // SAFETY: 1. `self.key` is the open WDFKEY (a private field of the `ParametersKey` that
-        //            outlives this query, closed only in its Drop);
-        //         2. `self.name` points into a `WideName` that outlives every call;
-        //         3. `value` and `length` are the pointer and length of one live, writable
-        //            buffer, or NULL and 0 (allowed: the length only);
-        //         4. `reply.length` and `reply.kind` are valid places for the outputs (ULONG);
-        //         5. PASSIVE_LEVEL (DriverEntry).
-        unsafe {
-            status = call_unsafe_wdf_function_binding!(
-                WdfRegistryQueryValue,
-                self.key,
-                ptr::from_ref(self.name),
-                length,
-                value,
-                &raw mut reply.length,
-                &raw mut reply.kind,
-            );
-        }
-        reply.status = NtStatus::from_raw(status);
-        reply
+        self.key.query(self.name, buffer)
     }
 }
 
 impl Drop for ParametersKey {
     fn drop(&mut self) {
         // SAFETY: 1. `self.key` is the key opened in `open` and closed exactly once, here;
-        //         2. PASSIVE_LEVEL (DriverEntry).
+        //         2. PASSIVE_LEVEL.
         unsafe {
             call_unsafe_wdf_function_binding!(WdfRegistryClose, self.key);
         }

@@ -33,9 +33,10 @@ pub(crate) struct RetryTimer {
 impl RetryTimer {
     /// Creates the timer under `device`, calling `callback` at `PASSIVE_LEVEL` on expiry.
     pub(crate) fn create(device: WDFDEVICE, callback: PFN_WDF_TIMER) -> Result<Self, NTSTATUS> {
-        // No WDF_TIMER_CONFIG_INIT / WDF_OBJECT_ATTRIBUTES_INIT in wdk-sys (windows-drivers-rs
-        // issue #242): the structures are filled as those inline functions do, with the sizes
-        // checked at compile time.
+        // wdk-sys 0.5 has no `WDF_TIMER_CONFIG_INIT` / `WDF_OBJECT_ATTRIBUTES_INIT` (inline
+        // functions of `wdftimer.h` / `wdfobject.h`, which bindgen does not translate; see
+        // https://github.com/microsoft/windows-drivers-rs/issues/242): the structures are
+        // filled as those functions do, with the sizes checked at compile time.
         const CONFIG_SIZE: usize = size_of::<WDF_TIMER_CONFIG>();
         const ATTRIBUTES_SIZE: usize = size_of::<WDF_OBJECT_ATTRIBUTES>();
         const { assert!(CONFIG_SIZE <= ULONG::MAX as usize) };

@@ -174,7 +174,7 @@ pub(crate) fn describe(code: u32) -> String {
     if let Some((name, message)) = lookup(code) {
         return format!("{name} (0x{code:08X}): {message}");
     }
-    let status = connsec_nt::NtStatus::from_raw(i32::from_ne_bytes(code.to_ne_bytes()));
+    let status = connsec_nt::NtStatus(code);
     if status.name().is_some() {
         status.to_string()
     } else {
@@ -228,6 +228,10 @@ mod tests {
         );
         assert_eq!(describe(0xDEAD), "error 0x0000DEAD");
         assert_eq!(describe(0xC000_0022), "STATUS_ACCESS_DENIED (0xC0000022)");
+        assert_eq!(
+            describe(0xC000_0024),
+            "STATUS_OBJECT_TYPE_MISMATCH (0xC0000024)"
+        );
         assert!(explain(1764, wfp_hint(1764)).starts_with("RPC_S_CANNOT_SUPPORT: "));
         // Every code once, every name once.
         for (i, (c, n, _)) in CODES.iter().enumerate() {

@@ -39,6 +39,7 @@ use connsec_nt::{BfeState, NtStatus};
 use connsec_policy::config::ConfigWarning;
 use connsec_policy::{
     ConfigError, OriginalEvent, Outcome, OutcomeSink, PolicyError, PolicyWarning, RestoreSkip,
+    UnsafeReason,
 };
 use tracelogging as tlg;
 pub use tracelogging::Level;
@@ -269,15 +270,16 @@ pub fn parameter_read_failed(value: &str, status: NtStatus) {
     );
 }
 
-/// A build failure: [`config_error`] for configuration errors, otherwise `PolicyRefused`
-/// (`Reason`, `Needed` bytes for a too-small buffer or the size of a too-large DACL).
+/// A build failure: [`config_error`] for configuration errors, otherwise `PolicyRefused`:
+/// `Reason`, `Needed` (bytes: the buffer size needed, or the size of a DACL too large; else 0),
+/// `AceIndex` (the ACE at fault, see [`unsafe_ace_index`]).
 pub fn policy_error(error: &PolicyError<'_>) {
-    let (reason, needed) = match error {
+    let (reason, needed, index) = match error {
         PolicyError::Config(e) => return config_error(e),
-        PolicyError::Unsafe(r) => (r.reason(), 0),
-        PolicyError::BufferTooSmall { needed } => ("buffer too small", *needed),
-        PolicyError::TooLarge { size } => ("DACL larger than 65532 bytes", *size),
-        PolicyError::InvalidAcl(_) => ("built ACL does not parse (bug)", 0),
+        PolicyError::Unsafe(r) => (r.reason(), 0, unsafe_ace_index(*r)),
+        PolicyError::BufferTooSmall { needed } => ("buffer too small", *needed, 0),
+        PolicyError::TooLarge { size } => ("DACL larger than 65532 bytes", *size, 0),
+        PolicyError::InvalidAcl(_) => ("built ACL does not parse (bug)", 0, 0),
     };
     let needed = u32_of(needed);
     tlg::write_event!(
@@ -287,16 +289,38 @@ pub fn policy_error(error: &PolicyError<'_>) {
         keyword(spec::POLICY_REFUSED.keyword),
         str8("Reason", reason),
         u32("Needed", &needed),
+        u32("AceIndex", &index),
     );
 }
 
-/// `PolicyWarning`: `Reason`, `Principal` (alias or empty), `Rights` (hex), `AceIndex`.
-pub fn policy_warning(warning: &PolicyWarning) {
-    let (principal, rights, index) = match warning {
-        PolicyWarning::UnsafeDaclAllowed(_) => ("", 0u32, 0u32),
+/// The `AceIndex` field for an unsafe DACL: the zero-based index of the deny ACE that reaches
+/// administrators or SYSTEM; 0 for the reasons that name no ACE (`Reason` tells them apart).
+#[must_use]
+pub fn unsafe_ace_index(reason: UnsafeReason) -> u32 {
+    match reason {
+        UnsafeReason::DenyReachesAdministrators { ace_index } => u32::from(ace_index),
+        UnsafeReason::EmptyDacl
+        | UnsafeReason::SystemLacksFullAccess
+        | UnsafeReason::AdministratorsLackFullAccess => 0,
+    }
+}
+
+/// The `Principal`, `Rights` and `AceIndex` fields of a `PolicyWarning` event: the alias and
+/// write-like rights of a broad principal (else `""` and 0), and the zero-based index of the
+/// ACE at fault (the unsafe deny ACE, or the first deny ACE after an allow ACE; else 0).
+#[must_use]
+pub fn policy_warning_fields(warning: &PolicyWarning) -> (&'static str, u32, u32) {
+    match warning {
+        PolicyWarning::UnsafeDaclAllowed(reason) => ("", 0, unsafe_ace_index(*reason)),
         PolicyWarning::BroadWriteAccess { who, rights } => (who.alias(), *rights, 0),
         PolicyWarning::NonCanonicalOrder { ace_index } => ("", 0, u32::from(*ace_index)),
-    };
+    }
+}
+
+/// `PolicyWarning`: `Reason`, `Principal` (alias or empty), `Rights` (hex), `AceIndex`
+/// ([`policy_warning_fields`]).
+pub fn policy_warning(warning: &PolicyWarning) {
+    let (principal, rights, index) = policy_warning_fields(warning);
     tlg::write_event!(
         PROVIDER,
         "PolicyWarning",
@@ -572,5 +596,43 @@ impl OutcomeSink for EtwSink {
     }
     fn original(&mut self, event: &OriginalEvent<'_>) {
         original_event(event);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use connsec_policy::BroadPrincipal;
+
+    #[test]
+    fn an_unsafe_deny_ace_is_logged_at_its_own_index() {
+        let reason = UnsafeReason::DenyReachesAdministrators { ace_index: 5 };
+        assert_eq!(unsafe_ace_index(reason), 5);
+        assert_eq!(
+            policy_warning_fields(&PolicyWarning::UnsafeDaclAllowed(reason)),
+            ("", 0, 5)
+        );
+        for reason in [
+            UnsafeReason::EmptyDacl,
+            UnsafeReason::SystemLacksFullAccess,
+            UnsafeReason::AdministratorsLackFullAccess,
+        ] {
+            assert_eq!(unsafe_ace_index(reason), 0, "{reason}");
+        }
+    }
+
+    #[test]
+    fn warning_fields_name_the_principal_or_the_ace() {
+        assert_eq!(
+            policy_warning_fields(&PolicyWarning::BroadWriteAccess {
+                who: BroadPrincipal::Everyone,
+                rights: 0x0004_0000,
+            }),
+            ("WD", 0x0004_0000, 0)
+        );
+        assert_eq!(
+            policy_warning_fields(&PolicyWarning::NonCanonicalOrder { ace_index: 3 }),
+            ("", 0, 3)
+        );
     }
 }

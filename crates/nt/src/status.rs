@@ -29,6 +29,9 @@ statuses! {
     SUCCESS = 0x0000_0000,
     /// `STATUS_BUFFER_OVERFLOW` (a warning: the length is reported, the data is not copied).
     BUFFER_OVERFLOW = 0x8000_0005,
+    /// `STATUS_DEVICE_BUSY` (a warning: `FwpsCalloutUnregisterById` while flows still hold
+    /// contexts of the callout).
+    DEVICE_BUSY = 0x8000_0011,
     /// `STATUS_UNSUCCESSFUL`.
     UNSUCCESSFUL = 0xC000_0001,
     /// `STATUS_INVALID_HANDLE`.
@@ -41,6 +44,8 @@ statuses! {
     ACCESS_DENIED = 0xC000_0022,
     /// `STATUS_BUFFER_TOO_SMALL`.
     BUFFER_TOO_SMALL = 0xC000_0023,
+    /// `STATUS_OBJECT_TYPE_MISMATCH` (a registry value of the wrong `REG_*` type).
+    OBJECT_TYPE_MISMATCH = 0xC000_0024,
     /// `STATUS_OBJECT_NAME_NOT_FOUND` (a missing registry value).
     OBJECT_NAME_NOT_FOUND = 0xC000_0034,
     /// `STATUS_UNKNOWN_REVISION`.
@@ -61,6 +66,8 @@ statuses! {
     NOT_SUPPORTED = 0xC000_00BB,
     /// `STATUS_INTERNAL_ERROR`.
     INTERNAL_ERROR = 0xC000_00E5,
+    /// `STATUS_KEY_DELETED` (a registry key marked for deletion).
+    KEY_DELETED = 0xC000_017C,
     /// `STATUS_INVALID_DEVICE_STATE`.
     INVALID_DEVICE_STATE = 0xC000_0184,
     /// `RPC_NT_UNKNOWN_IF`: a candidate for "BFE not running" (undocumented for kernel callers).
@@ -241,6 +248,19 @@ mod tests {
             if name.starts_with("STATUS_FWP_") {
                 assert_eq!(status.0 & 0xFFFF_0000, 0xC022_0000, "{name}");
             }
+        }
+    }
+
+    #[test]
+    fn table_values_are_those_of_ntstatus_h() {
+        // A sample per range, as `ntstatus.h` (Windows SDK; mingw-w64's copy) defines them.
+        for (status, name) in [
+            (0x8000_0011, "STATUS_DEVICE_BUSY"),
+            (0xC000_0024, "STATUS_OBJECT_TYPE_MISMATCH"),
+            (0xC000_0034, "STATUS_OBJECT_NAME_NOT_FOUND"),
+            (0xC000_017C, "STATUS_KEY_DELETED"),
+        ] {
+            assert_eq!(NtStatus(status).name(), Some(name));
         }
     }
 

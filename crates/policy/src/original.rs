@@ -5,10 +5,28 @@
 //! `FwpmConnectionGetSecurityInfo0` returned for `DACL_SECURITY_INFORMATION`, durably in
 //! `Parameters\OriginalDacl` ([`crate::config::ORIGINAL_DACL`], `REG_BINARY`) and in memory in a
 //! buffer of [`ORIGINAL_MAX_LEN`] bytes. `docs/original-descriptor.md` states the semantics.
+//!
+//! **The durable copy.** [`read`], [`write`] and [`remove`] are the store operations
+//! ([`OriginalStore`](crate::flow::OriginalStore)) over one open key ([`OriginalValue`]): the
+//! driver makes the registry calls and this module decides what their statuses mean:
+//! - `read`: an absent value (`STATUS_OBJECT_NAME_NOT_FOUND`) is `Ok(None)`; a value larger
+//!   than the buffer (`STATUS_BUFFER_OVERFLOW`: KMDF then copies nothing, see
+//!   [`crate::registry_read`]) is `STATUS_BUFFER_TOO_SMALL`; a value that is not `REG_BINARY`
+//!   is `STATUS_OBJECT_TYPE_MISMATCH`; a value found is flushed before it is returned, because a
+//!   value whose earlier flush failed is visible but maybe not on disk, and the flow may only
+//!   rely on a durable one;
+//! - `write`: assign, then flush;
+//! - `remove`: remove (removing nothing is a success), then flush.
+//!
+//! The flush is `ZwFlushKey`, which "does not return until all the changed data … has been
+//! written to disk" (the "`ZwFlushKey` function" page, Microsoft Learn): `write` and `remove`
+//! return only once the change is durable, as the flow's crash safety needs.
 
 use secdesc::{Acl, SecurityDescriptor};
 
+use crate::config::RegType;
 use crate::policy::{MAX_ACL_LEN, SE_DACL_PRESENT, SE_DACL_PROTECTED};
+use crate::registry_read::QueryReply;
 use crate::status::NtStatus;
 
 /// Longest original descriptor kept: the 20-byte self-relative header, an owner and a group
@@ -58,6 +76,56 @@ pub fn carries_dacl(descriptor: &OriginalDacl<'_>, policy_dacl: &[u8]) -> bool {
         (Ok(live), Ok(ours)) => live.ace_count() == ours.ace_count() && live.aces().eq(ours.aces()),
         _ => false,
     }
+}
+
+/// `Parameters\OriginalDacl` in one open `Parameters` key (read and set access): each method is
+/// one registry call, returning what the call returned.
+pub trait OriginalValue {
+    /// `WdfRegistryQueryValue` into all of `buf`.
+    fn query(&mut self, buf: &mut [u8]) -> QueryReply;
+    /// `WdfRegistryAssignValue(REG_BINARY, bytes)`.
+    fn assign(&mut self, bytes: &[u8]) -> NtStatus;
+    /// `WdfRegistryRemoveValue`.
+    fn remove(&mut self) -> NtStatus;
+    /// `ZwFlushKey` on the key.
+    fn flush(&mut self) -> NtStatus;
+}
+
+/// [`OriginalStore::read`](crate::flow::OriginalStore::read): the stored descriptor's length
+/// in `buf`, `Ok(None)` when nothing is stored (see the module documentation).
+pub fn read(key: &mut impl OriginalValue, buf: &mut [u8]) -> Result<Option<usize>, NtStatus> {
+    let reply = key.query(buf);
+    match reply.status {
+        NtStatus::OBJECT_NAME_NOT_FOUND => return Ok(None),
+        // Larger than the buffer: nothing was copied.
+        NtStatus::BUFFER_OVERFLOW => return Err(NtStatus::BUFFER_TOO_SMALL),
+        status => status.ok()?,
+    }
+    if RegType::from(reply.kind) != RegType::Binary {
+        return Err(NtStatus::OBJECT_TYPE_MISMATCH);
+    }
+    let len = usize::try_from(reply.length).map_err(|_| NtStatus::BUFFER_TOO_SMALL)?;
+    if len > buf.len() {
+        return Err(NtStatus::BUFFER_TOO_SMALL);
+    }
+    key.flush().ok()?;
+    Ok(Some(len))
+}
+
+/// [`OriginalStore::write`](crate::flow::OriginalStore::write): assign, then flush.
+pub fn write(key: &mut impl OriginalValue, descriptor: &[u8]) -> Result<(), NtStatus> {
+    key.assign(descriptor).ok()?;
+    key.flush().ok()
+}
+
+/// [`OriginalStore::remove`](crate::flow::OriginalStore::remove): remove (an absent value is
+/// not an error), then flush.
+pub fn remove(key: &mut impl OriginalValue) -> Result<(), NtStatus> {
+    match key.remove() {
+        NtStatus::OBJECT_NAME_NOT_FOUND => {}
+        status => status.ok()?,
+    }
+    key.flush().ok()
 }
 
 #[cfg(test)]
@@ -129,5 +197,178 @@ mod tests {
         let d = sd(Some(&other), false);
         assert!(!carries_dacl(&original_dacl(&d).unwrap(), &ours));
         assert!(!carries_dacl(&OriginalDacl::Null, &ours));
+    }
+
+    /// A key holding at most one value, recording the calls made on it.
+    #[derive(Default)]
+    struct FakeKey {
+        /// The stored value: its `REG_*` type and bytes.
+        value: Option<(u32, Vec<u8>)>,
+        /// The status every call of that name returns instead of doing its work.
+        fail: Option<(&'static str, NtStatus)>,
+        calls: Vec<&'static str>,
+    }
+
+    impl FakeKey {
+        fn holding(kind: u32, bytes: &[u8]) -> Self {
+            Self {
+                value: Some((kind, bytes.to_vec())),
+                ..Self::default()
+            }
+        }
+
+        fn failing(mut self, call: &'static str, status: NtStatus) -> Self {
+            self.fail = Some((call, status));
+            self
+        }
+
+        fn call(&mut self, name: &'static str) -> Option<NtStatus> {
+            self.calls.push(name);
+            self.fail.filter(|(n, _)| *n == name).map(|(_, s)| s)
+        }
+    }
+
+    impl OriginalValue for FakeKey {
+        fn query(&mut self, buf: &mut [u8]) -> QueryReply {
+            let mut reply = QueryReply {
+                status: NtStatus::SUCCESS,
+                length: 0,
+                kind: 0,
+            };
+            if let Some(status) = self.call("query") {
+                reply.status = status;
+                return reply;
+            }
+            let Some((kind, bytes)) = &self.value else {
+                reply.status = NtStatus::OBJECT_NAME_NOT_FOUND;
+                return reply;
+            };
+            reply.kind = *kind;
+            reply.length = u32::try_from(bytes.len()).unwrap();
+            // As KMDF: the length and type always, the data only when it fits.
+            if bytes.len() > buf.len() {
+                reply.status = NtStatus::BUFFER_OVERFLOW;
+            } else {
+                buf[..bytes.len()].copy_from_slice(bytes);
+            }
+            reply
+        }
+
+        fn assign(&mut self, bytes: &[u8]) -> NtStatus {
+            if let Some(status) = self.call("assign") {
+                return status;
+            }
+            self.value = Some((3, bytes.to_vec()));
+            NtStatus::SUCCESS
+        }
+
+        fn remove(&mut self) -> NtStatus {
+            if let Some(status) = self.call("remove") {
+                return status;
+            }
+            match self.value.take() {
+                Some(_) => NtStatus::SUCCESS,
+                None => NtStatus::OBJECT_NAME_NOT_FOUND,
+            }
+        }
+
+        fn flush(&mut self) -> NtStatus {
+            self.call("flush").unwrap_or(NtStatus::SUCCESS)
+        }
+    }
+
+    #[test]
+    fn a_binary_value_that_fits_is_read_and_flushed_first() {
+        let mut key = FakeKey::holding(3, &[1, 2, 3]);
+        let mut buf = [0u8; 8];
+        assert_eq!(read(&mut key, &mut buf), Ok(Some(3)));
+        assert_eq!(buf[..3], [1, 2, 3]);
+        assert_eq!(key.calls, ["query", "flush"]);
+        // A value filling the buffer exactly fits.
+        let mut key = FakeKey::holding(3, &[7; 8]);
+        assert_eq!(read(&mut key, &mut buf), Ok(Some(8)));
+    }
+
+    #[test]
+    fn an_absent_value_is_none_and_nothing_is_flushed() {
+        let mut key = FakeKey::default();
+        assert_eq!(read(&mut key, &mut [0u8; 8]), Ok(None));
+        assert_eq!(key.calls, ["query"]);
+    }
+
+    #[test]
+    fn a_value_that_is_too_large_or_not_binary_or_unflushed_is_an_error() {
+        let mut buf = [0u8; 4];
+        let mut key = FakeKey::holding(3, &[0; 5]);
+        assert_eq!(read(&mut key, &mut buf), Err(NtStatus::BUFFER_TOO_SMALL));
+        assert_eq!(key.calls, ["query"]);
+        // REG_SZ, REG_NONE, REG_DWORD: not what connsec wrote.
+        for kind in [1, 0, 4] {
+            let mut key = FakeKey::holding(kind, &[0; 4]);
+            assert_eq!(
+                read(&mut key, &mut buf),
+                Err(NtStatus::OBJECT_TYPE_MISMATCH),
+                "type {kind}"
+            );
+        }
+        let mut key = FakeKey::holding(3, &[0; 4]).failing("flush", NtStatus::ACCESS_DENIED);
+        assert_eq!(read(&mut key, &mut buf), Err(NtStatus::ACCESS_DENIED));
+        let mut key = FakeKey::holding(3, &[0; 4]).failing("query", NtStatus::ACCESS_DENIED);
+        assert_eq!(read(&mut key, &mut buf), Err(NtStatus::ACCESS_DENIED));
+    }
+
+    #[test]
+    fn a_reported_length_past_the_buffer_is_refused() {
+        /// A query that claims success with more bytes than the buffer holds.
+        struct Lying;
+        impl OriginalValue for Lying {
+            fn query(&mut self, buf: &mut [u8]) -> QueryReply {
+                QueryReply {
+                    status: NtStatus::SUCCESS,
+                    length: u32::try_from(buf.len()).unwrap() + 1,
+                    kind: 3,
+                }
+            }
+            fn assign(&mut self, _: &[u8]) -> NtStatus {
+                NtStatus::SUCCESS
+            }
+            fn remove(&mut self) -> NtStatus {
+                NtStatus::SUCCESS
+            }
+            fn flush(&mut self) -> NtStatus {
+                NtStatus::SUCCESS
+            }
+        }
+        assert_eq!(
+            read(&mut Lying, &mut [0u8; 4]),
+            Err(NtStatus::BUFFER_TOO_SMALL)
+        );
+    }
+
+    #[test]
+    fn write_assigns_binary_then_flushes() {
+        let mut key = FakeKey::default();
+        assert_eq!(write(&mut key, &[9, 9]), Ok(()));
+        assert_eq!(key.value, Some((3, vec![9, 9])));
+        assert_eq!(key.calls, ["assign", "flush"]);
+        let mut key = FakeKey::default().failing("assign", NtStatus::ACCESS_DENIED);
+        assert_eq!(write(&mut key, &[9]), Err(NtStatus::ACCESS_DENIED));
+        assert_eq!(key.calls, ["assign"]);
+        let mut key = FakeKey::default().failing("flush", NtStatus::NO_MEMORY);
+        assert_eq!(write(&mut key, &[9]), Err(NtStatus::NO_MEMORY));
+    }
+
+    #[test]
+    fn removing_nothing_succeeds_and_every_removal_is_flushed() {
+        let mut key = FakeKey::holding(3, &[1]);
+        assert_eq!(remove(&mut key), Ok(()));
+        assert_eq!(key.value, None);
+        assert_eq!(key.calls, ["remove", "flush"]);
+        let mut key = FakeKey::default();
+        assert_eq!(remove(&mut key), Ok(()));
+        assert_eq!(key.calls, ["remove", "flush"]);
+        let mut key = FakeKey::holding(3, &[1]).failing("remove", NtStatus::ACCESS_DENIED);
+        assert_eq!(remove(&mut key), Err(NtStatus::ACCESS_DENIED));
+        assert_eq!(key.calls, ["remove"]);
     }
 }

@@ -25,6 +25,14 @@ pub const fn delay_ms(retry: u32) -> u32 {
     }
 }
 
+/// The load's answer to a retry timer that could not be created (`WdfTimerCreate` failed):
+/// go on without one (`None`). Transient failures then wait for the next BFE `RUNNING`
+/// notification; the timer only shortens that wait, whereas failing the load would leave the
+/// connection objects guarded by their original descriptor.
+pub fn timer_or_none<T, E>(created: Result<T, E>) -> Option<T> {
+    created.ok()
+}
+
 /// Counts the retries scheduled since the last attempt that needed none.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct Backoff {
@@ -65,6 +73,12 @@ mod tests {
             ]
         );
         assert_eq!(delay_ms(u32::MAX), MAX_DELAY_MS);
+    }
+
+    #[test]
+    fn the_load_goes_on_without_a_timer() {
+        assert_eq!(timer_or_none::<u8, _>(Err(0xC000_009A_u32)), None);
+        assert_eq!(timer_or_none::<u8, u32>(Ok(7)), Some(7));
     }
 
     #[test]
