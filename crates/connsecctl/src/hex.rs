@@ -37,10 +37,19 @@ impl core::error::Error for HexError {}
 pub(crate) fn decode_into(text: &[u8], out: &mut Vec<u8>) -> Result<(), HexError> {
     out.clear();
     out.resize(text.len() / 2, 0);
-    if text.len().is_multiple_of(2) && faster_hex::hex_decode(text, out).is_ok() {
+    decode_to_slice(text, out).inspect_err(|_| out.clear())
+}
+
+/// Writes the bytes that the hex text `text` spells (either case) into `out`, which must be
+/// `text.len() / 2` bytes long (the batch decoder reuses one buffer without zeroing it per
+/// line: every byte is written on success). On an error `out` holds no meaning.
+pub(crate) fn decode_to_slice(text: &[u8], out: &mut [u8]) -> Result<(), HexError> {
+    if text.len().is_multiple_of(2)
+        && out.len() == text.len() / 2
+        && faster_hex::hex_decode(text, out).is_ok()
+    {
         return Ok(());
     }
-    out.clear();
     // A bad digit first if there is one: it is the more precise message.
     match text.iter().position(|c| !c.is_ascii_hexdigit()) {
         Some(at) => Err(HexError::NotHex { at }),

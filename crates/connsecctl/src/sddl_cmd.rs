@@ -37,22 +37,26 @@ pub(crate) fn binary_error(e: secdesc::Error) -> String {
     format!("at byte {}: {}", e.offset, e.kind)
 }
 
-/// Encodes the SDDL `line` into `bin` (grown as needed), returning the descriptor length or
-/// the message for the line: text that encodes is ASCII, so UTF-8 is checked only to report
-/// an error (the codec's offset in characters, or where the UTF-8 breaks).
+/// Encodes the SDDL line `line[..len]` into `bin` (grown as needed), returning the descriptor
+/// length or the message for the line. `line[len..]` is the rest of the reader's buffer, which
+/// the codec may read as look-ahead (`secdesc::sddl::encode_line`). Text that encodes is
+/// ASCII, so UTF-8 is checked only to report an error (the codec's offset in characters, or
+/// where the UTF-8 breaks).
 pub(crate) fn encode_sddl(
     line: &[u8],
+    len: usize,
     ctx: &SddlContext,
     bin: &mut Vec<u8>,
 ) -> Result<usize, String> {
     loop {
-        match secdesc::sddl::encode_bytes(line, ctx, bin) {
+        match secdesc::sddl::encode_line(line, len, ctx, bin) {
             Ok(n) => return Ok(n),
             Err(secdesc::Error {
                 kind: ErrorKind::BufferTooSmall { needed },
                 ..
             }) if needed > bin.len() => bin.resize(needed, 0),
             Err(e) => {
+                let line = line.get(..len).unwrap_or(line);
                 return Err(match core::str::from_utf8(line) {
                     Err(utf8) => format!("at byte {}: input is not UTF-8", utf8.valid_up_to()),
                     Ok(text) => {
@@ -80,9 +84,13 @@ struct LineReader<R> {
 
 impl<R: Read> LineReader<R> {
     fn new(inner: R) -> Self {
+        Self::with_capacity(inner, 1 << 20)
+    }
+
+    fn with_capacity(inner: R, capacity: usize) -> Self {
         Self {
             inner,
-            buf: vec![0; 1 << 20],
+            buf: vec![0; capacity.max(1)],
             start: 0,
             end: 0,
             scanned: 0,
@@ -92,12 +100,21 @@ impl<R: Read> LineReader<R> {
 
     /// The next line (without its `\n` or `\r\n`), or `None` at the end of the input.
     fn next_line(&mut self) -> io::Result<Option<&[u8]>> {
+        Ok(self
+            .next_line_and_rest()?
+            .map(|(rest, len)| rest.get(..len).unwrap_or(rest)))
+    }
+
+    /// The next line as the rest of the buffer from its start and the line's length (without
+    /// its `\n` or `\r\n`): the bytes after the line are look-ahead for the encoder.
+    fn next_line_and_rest(&mut self) -> io::Result<Option<(&[u8], usize)>> {
         loop {
             if let Some(i) = memchr::memchr(b'\n', &self.buf[self.scanned..self.end]) {
                 let (s, nl) = (self.start, self.scanned + i);
                 self.start = nl + 1;
                 self.scanned = self.start;
-                return Ok(Some(chomp(&self.buf[s..nl])));
+                let len = chomp(&self.buf[s..nl]).len();
+                return Ok(Some((&self.buf[s..], len)));
             }
             self.scanned = self.end;
             if self.eof {
@@ -106,7 +123,8 @@ impl<R: Read> LineReader<R> {
                 }
                 let s = self.start;
                 self.start = self.end;
-                return Ok(Some(chomp(&self.buf[s..self.end])));
+                let len = chomp(&self.buf[s..self.end]).len();
+                return Ok(Some((&self.buf[s..], len)));
             }
             if self.start > 0 {
                 // Move the partial line to the front: at most one line per buffer refill.
@@ -196,9 +214,9 @@ pub(crate) fn encode(
     let mut bin = vec![0u8; 1 << 14];
     let mut scratch = Vec::new();
     let mut batch = Batch::default();
-    while let Some(line) = lines.next_line()? {
+    while let Some((line, len)) = lines.next_line_and_rest()? {
         batch.lines += 1;
-        let result = encode_sddl(line, ctx, &mut bin);
+        let result = encode_sddl(line, len, ctx, &mut bin);
         match (result, json) {
             (Ok(len), false) => {
                 let n = 2 * len + 1;
@@ -266,15 +284,22 @@ pub(crate) fn decode(
 ) -> io::Result<Batch> {
     let mut lines = LineReader::new(input);
     let mut w = OutBuf::new(output);
-    let mut bin = Vec::with_capacity(1 << 14);
+    // Grown to the longest descriptor, never cleared: each line uses its first bytes.
+    let mut bin = Vec::new();
     let mut text = String::new();
     let mut scratch = Vec::new();
     let mut batch = Batch::default();
     while let Some(line) = lines.next_line()? {
         batch.lines += 1;
-        let sd = hex::decode_into(line.trim_ascii(), &mut bin)
+        let digits = line.trim_ascii();
+        let n = digits.len() / 2;
+        if bin.len() < n {
+            bin.resize(n, 0);
+        }
+        let bytes = &mut bin[..n];
+        let sd = hex::decode_to_slice(digits, bytes)
             .map_err(|e| e.to_string())
-            .and_then(|()| SecurityDescriptor::new_checked(&bin).map_err(binary_error));
+            .and_then(|()| SecurityDescriptor::new_checked(bytes).map_err(binary_error));
         let result = match (&sd, json) {
             (Ok(sd), false) => format_line(sd, ctx, &mut w)?,
             (Ok(sd), true) => {
@@ -308,4 +333,65 @@ pub(crate) fn decode(
     }
     w.finish()?;
     Ok(batch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out its data a few bytes per `read`, so lines straddle reads and the reader's
+    /// buffer is compacted and grown, leaving stale bytes after the data.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.0.len()).min(7);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    /// Every line through the batch encoder (with the look-ahead the reader gives it) has the
+    /// simple path's result for that line alone: DACLs, each of their prefixes (so the next
+    /// line continues the cut ACE), CRLF endings and a last line without a newline.
+    #[test]
+    fn batch_lines_match_the_simple_path() {
+        let ctx = SddlContext::new();
+        let dacls = [
+            "D:(A;;0x1200a9;;;S-1-5-21-1004336348-1177238915-682003330-1000)(D;;FA;;;S-1-5-32-544)",
+            "D:(A;;GA;;;S-1-5-21-1-2-3-4)(A;;0x1;;;S-1-5-21-4294967295-1-2-3)",
+            "O:BAD:(A;;GA;;;SY)",
+        ];
+        let mut lines = Vec::new();
+        for d in dacls {
+            for cut in (0..=d.len()).rev() {
+                lines.push(d[..cut].to_owned());
+            }
+        }
+        // The last line, without a newline (an empty one would be no line).
+        lines.push("D:(A;;GA;;;WD)".to_owned());
+        let mut input = String::new();
+        for (i, l) in lines.iter().enumerate() {
+            input.push_str(l);
+            if i + 1 < lines.len() {
+                input.push_str(if i % 3 == 0 { "\r\n" } else { "\n" });
+            }
+        }
+        for capacity in [16, 1 << 20] {
+            let mut reader = LineReader::with_capacity(Trickle(input.as_bytes()), capacity);
+            let mut bin = vec![0u8; 8];
+            let mut simple = vec![0u8; 1 << 12];
+            for want in &lines {
+                let (line, len) = reader.next_line_and_rest().unwrap().unwrap();
+                assert_eq!(&line[..len], want.as_bytes());
+                let got = encode_sddl(line, len, &ctx, &mut bin).map(|n| bin[..n].to_vec());
+                let expected = secdesc::sddl::encode_simple(want, &ctx, &mut simple)
+                    .map(|n| simple[..n].to_vec())
+                    .map_err(text_error);
+                assert_eq!(got, expected, "{want:?}");
+            }
+            assert!(reader.next_line_and_rest().unwrap().is_none());
+        }
+    }
 }

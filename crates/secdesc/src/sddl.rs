@@ -149,6 +149,24 @@ pub fn encode_bytes(text: &[u8], ctx: &SddlContext, out: &mut [u8]) -> Result<us
     encode_with(text, ctx, out, FAST)
 }
 
+/// [`encode_bytes`] for the line `line[..len]` of a batch, where the bytes after it
+/// (`line[len..]`: the next lines, or anything) may be read as look-ahead but never change the
+/// result: a descriptor that is `D:` and plain allow/deny ACEs only is written in one run of
+/// the fast path with no zero-padded copy of its last ACEs; any other text (and any error) is
+/// `encode_bytes(&line[..len])`. Host-only (feature `fast-sddl`).
+#[cfg(feature = "fast-sddl")]
+pub fn encode_line(
+    line: &[u8],
+    len: usize,
+    ctx: &SddlContext,
+    out: &mut [u8],
+) -> Result<usize, Error> {
+    if let Some(n) = fast::dacl_only(line, len, out) {
+        return Ok(n);
+    }
+    encode_bytes(line.get(..len).ok_or_else(internal)?, ctx, out)
+}
+
 /// [`encode`] by the simple path alone, whatever the features: the reference the fast path
 /// (feature `fast-sddl`) is tested against.
 #[cfg(feature = "fast-sddl")]

@@ -12,7 +12,8 @@
 //!   text with every alias in lower case, and allow/deny DACLs with numbers at the edges of
 //!   decimal parsing;
 //! * with the feature `fast-sddl`, the encoder's fast path and its simple path agree on
-//!   allow/deny DACLs and one-byte edits of them, errors included.
+//!   allow/deny DACLs and one-byte edits of them, errors included, and so does
+//!   `sddl::encode_line` on them as a batch line with look-ahead (the text cut anywhere).
 //!
 //! Failures print proptest's minimal counter-example; nothing is persisted to disk.
 
@@ -204,6 +205,7 @@ proptest! {
         at in any::<proptest::sample::Index>(),
         byte in proptest::sample::select(b"0123456789-;()xXSaAfFD:P ".as_slice()),
         edit in 0u8..4,
+        cut in any::<proptest::sample::Index>(),
     ) {
         let mut text = x.sddl().into_bytes();
         let i = at.index(text.len() + 1);
@@ -221,6 +223,18 @@ proptest! {
         prop_assert_eq!(f, s, "{:?}", text);
         if let Ok(n) = f {
             prop_assert_eq!(hex(&fast[..n]), hex(&simple[..n]), "{:?}", text);
+        }
+        // As a line of a batch (`encode_line`): whole, and cut anywhere with the rest of the
+        // text after the cut as look-ahead, which must not change the result (the text is
+        // ASCII, so byte and character offsets agree).
+        for len in [text.len(), cut.index(text.len() + 1)] {
+            let mut line = vec![0u8; 1 << 16];
+            let l = sddl::encode_line(text.as_bytes(), len, &ctx, &mut line);
+            let s = sddl::encode_simple(&text[..len], &ctx, &mut simple);
+            prop_assert_eq!(l, s, "encode_line, len {}: {:?}", len, text);
+            if let Ok(n) = l {
+                prop_assert_eq!(hex(&line[..n]), hex(&simple[..n]), "len {}: {:?}", len, text);
+            }
         }
     }
 

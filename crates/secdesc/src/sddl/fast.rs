@@ -12,6 +12,9 @@
 //! against whichever path the build has. The wrapping arithmetic here is bounded by the
 //! lengths checked before it (each use says how).
 
+use crate::acl::{ACL_HEADER_LEN, ACL_REVISION, MAX_ACL_LEN, write_header};
+use crate::codec::Writer;
+use crate::descriptor::{ControlFlags, SD_HEADER_LEN, write_sd_header};
 use crate::sid::{SID_HEADER_LEN, Sid};
 
 use super::right_token;
@@ -56,6 +59,46 @@ pub(super) fn fast_aces(
         }
         _ => (at, pos, aces),
     }
+}
+
+/// A whole descriptor that is `D:` and a run of fast-path ACEs, nothing else, in
+/// `line[..len]`: writes it into `out` as the simple path would (header, DACL at offset 20,
+/// revision 2) and returns its length, or `None` for anything else (another shape, an
+/// error, no room), which the caller then encodes by the full path.
+///
+/// `line[len..]` is look-ahead for the number readers: the bytes after the line in the
+/// caller's buffer (the next lines of a batch, anything), so the line's last ACEs need no
+/// zero-padded copy. They never change the result: the run must end exactly at `len` (an ACE
+/// reaching past it ends the run elsewhere, and the line then takes the full path), so every
+/// ACE taken ends (its `)`) within the line, and what the readers decide for such an ACE
+/// depends only on its own bytes: every number, token run and prefix test stops at a byte
+/// the ACE holds (a digit run at its `-` or `)`, a prefix test failing at a byte the pattern
+/// lacks).
+pub(super) fn dacl_only(line: &[u8], len: usize, out: &mut [u8]) -> Option<usize> {
+    const ACL_AT: usize = SD_HEADER_LEN;
+    const FIRST_ACE: usize = ACL_AT + ACL_HEADER_LEN;
+    const LIMIT: usize = ACL_AT + MAX_ACL_LEN;
+    let aces_text = line.strip_prefix(b"D:")?;
+    let aces_len = len.checked_sub(2)?;
+    let (used, end, aces) = run(aces_text, out, FIRST_ACE, LIMIT);
+    if used != aces_len || aces == 0 {
+        return None;
+    }
+    let mut w = Writer::new(out);
+    w.skip_to(end).ok()?;
+    let count = u16::try_from(aces).ok()?;
+    // `end` >= FIRST_ACE > ACL_AT.
+    write_header(
+        &mut w,
+        ACL_AT,
+        ACL_REVISION,
+        end.wrapping_sub(ACL_AT),
+        count,
+    )
+    .ok()?;
+    let control = ControlFlags::SELF_RELATIVE | ControlFlags::DACL_PRESENT;
+    write_sd_header(&mut w, control, [0, 0, 0, ACL_AT]).ok()?;
+    Some(end)
 }
 
 /// [`fast_aces`] without the tail: one tight loop over plain offsets (rather than one call

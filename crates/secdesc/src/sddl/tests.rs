@@ -662,6 +662,8 @@ fn encoder_is_consistent_across_buffer_sizes() {
                 if let Ok(n) = simple {
                     assert_eq!(fast.1[..n], out[..n], "fast and simple path: {v}");
                 }
+                let cut = rng.below(v.len() as u64 + 1) as usize;
+                assert_lines_match_simple(v, cut, &text, size);
             }
             match ample.0 {
                 Ok(n) if n > size => assert_eq!(
@@ -679,6 +681,48 @@ fn encoder_is_consistent_across_buffer_sizes() {
     }
     // The mutations reach the error paths.
     assert!(errors > 1000, "{errors}");
+}
+
+/// `encode_line` on `v` as a line of a batch, with look-ahead after it that must not change
+/// the result: nothing, a newline and the next line (`next`), and `v` cut at `cut` with its own
+/// rest after the cut (an ACE that continues past the line's end must not be taken whole).
+/// Each gives `encode_simple`'s result for the line, bytes or error, into a buffer of `size`.
+#[cfg(feature = "fast-sddl")]
+fn assert_lines_match_simple(v: &str, cut: usize, next: &str, size: usize) {
+    let nl = std::format!("{v}\n{next}");
+    let crlf = std::format!("{v}\r\n{next}");
+    let mut cases = std::vec![
+        (v.as_bytes(), v.len()),
+        (nl.as_bytes(), v.len()),
+        (crlf.as_bytes(), v.len())
+    ];
+    if v.is_char_boundary(cut) {
+        cases.push((v.as_bytes(), cut));
+    }
+    for (line, len) in cases {
+        let Ok(text) = core::str::from_utf8(&line[..len]) else {
+            continue;
+        };
+        let mut want = std::vec![0xa5u8; size];
+        let simple = encode_simple(text, &ctx(), &mut want);
+        let mut out = std::vec![0x5au8; size];
+        let got = encode_line(line, len, &ctx(), &mut out);
+        // `encode_line` reports byte offsets, like `encode_bytes`; `encode_simple` characters.
+        let simple_bytes = simple.map_err(|e| Error {
+            offset: text
+                .char_indices()
+                .nth(e.offset)
+                .map_or(text.len(), |(i, _)| i),
+            ..e
+        });
+        assert_eq!(
+            got, simple_bytes,
+            "encode_line, size {size}, len {len}: {line:?}"
+        );
+        if let Ok(n) = got {
+            assert_eq!(out[..n], want[..n], "encode_line bytes, len {len}: {text}");
+        }
+    }
 }
 
 /// The ACL size limit with many 36-byte ACEs: the ACE over it is named, into a buffer and
