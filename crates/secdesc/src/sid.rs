@@ -217,17 +217,13 @@ impl Sid {
             at = decimal_before(buf, at, sub)?.checked_sub(1)?;
             *buf.get_mut(at)? = b'-';
         }
-        let (at, prefix) = if let Ok(authority) = u32::try_from(self.authority) {
-            (decimal_before(buf, at, authority)?, b"S-1-".as_slice())
+        if let Ok(authority) = u32::try_from(self.authority) {
+            let at = decimal_before(buf, at, authority)?;
+            prefix_before(buf, at, b"S-1-")
         } else {
-            (
-                hex_before(buf, at, self.authority, 12)?,
-                b"S-1-0x".as_slice(),
-            )
-        };
-        let start = at.checked_sub(prefix.len())?;
-        buf.get_mut(start..at)?.copy_from_slice(prefix);
-        Some(start)
+            let at = hex_before(buf, at, self.authority, 12)?;
+            prefix_before(buf, at, b"S-1-0x")
+        }
     }
 
     /// This SID with one more sub-authority `rid` (a domain SID + RID).
@@ -249,6 +245,14 @@ impl Sid {
             && prefix.count.checked_add(1) == Some(self.count)
             && self.sub_authorities().starts_with(prefix.sub_authorities())
     }
+}
+
+/// Writes `prefix` just before offset `at` of `buf`; returns where it starts. (Its length is
+/// a constant, so the copy is a store rather than a call to `memcpy`.)
+fn prefix_before<const N: usize>(buf: &mut [u8], at: usize, prefix: &[u8; N]) -> Option<usize> {
+    let start = at.checked_sub(N)?;
+    buf.get_mut(start..at)?.copy_from_slice(prefix);
+    Some(start)
 }
 
 /// Parses `S-1-…` at the cursor, stopping after the last sub-authority.
