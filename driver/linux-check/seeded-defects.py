@@ -31,6 +31,13 @@ DEFECTS = [
           "")],
     ),
     (
+        "teardown under the wait lock: EvtDriverUnload unsubscribes while holding it",
+        "lib.rs",
+        [("    if let Some(state) = GLOBAL.take() {\n        state.shutdown();\n    }\n}",
+          "    let _ = GLOBAL.with(|slot| {\n        if let Some(state) = slot.take() {\n"
+          "            state.shutdown();\n        }\n    });\n}")],
+    ),
+    (
         "swapped out-parameters: WdfRegistryQueryValue's length and type exchanged",
         "registry.rs",
         [("                &raw mut reply.length,\n                &raw mut reply.kind,",

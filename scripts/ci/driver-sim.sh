@@ -32,5 +32,5 @@ rustup component add llvm-tools clippy rustfmt
 bash driver/linux-check/run.sh
 
 # Each seeded driver bug (a missing unwind step, a leaked pool buffer, a reordered unload,
-# swapped out-parameters) must make a simulator test fail.
+# teardown under the wait lock, swapped out-parameters) must make a simulator test fail.
 bash driver/linux-check/seeded-defects.sh

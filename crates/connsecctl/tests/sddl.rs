@@ -1,4 +1,4 @@
-//! `sddl encode|decode`, the batch codec of issue 2: one line in, one line out, in order.
+//! `sddl encode|decode`, the batch codec: one line in, one line out, in order.
 
 #![allow(
     clippy::format_collect,

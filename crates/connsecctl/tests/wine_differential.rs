@@ -18,18 +18,21 @@ use std::process::Command;
 
 use connsec_inf::reg::Target;
 use connsec_inf::{RegFile, RegType, merge};
+use proptest::prelude::Rng as _;
+use proptest::test_runner::{RngAlgorithm, TestRng};
 
 const KEY: &str = r"HKEY_LOCAL_MACHINE\SYSTEM\CurrentControlSet\Services\connsec\Parameters";
 
-/// A small deterministic generator (xorshift64*), so that a seed replays a run.
-struct Rng(u64);
+/// proptest's `ChaCha` generator from a seed, so that a seed replays a run.
+struct Rng(TestRng);
 
 impl Rng {
+    fn new(seed: u64) -> Self {
+        let bytes: Vec<u8> = seed.to_le_bytes().repeat(4);
+        Self(TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
+    }
     fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        self.0.next_u64()
     }
     fn below(&mut self, n: usize) -> usize {
         usize::try_from(self.next() % n as u64).unwrap()
@@ -229,7 +232,7 @@ fn wine_reg_import_holds_what_plan_computes() {
     let dir = std::env::temp_dir().join(format!("connsec-wine-diff-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng::new(seed);
     let mut batch = String::from("@echo off\r\n");
     let mut files = Vec::new();
     let mut ansi_count = 0;

@@ -197,8 +197,13 @@ fn parse_data(d: &str, line: usize, format: RegFormat) -> Result<Data, Error> {
         }
         return Ok(Data::Set(RegType::SZ, sz_bytes(&text)));
     }
-    let lower = d.to_ascii_lowercase();
-    if let Some(digits) = lower.strip_prefix("dword:") {
+    // Prefixes compare ignoring case, without copying the (possibly huge) data.
+    let prefixed = |p: &str| {
+        d.get(..p.len())
+            .filter(|h| h.eq_ignore_ascii_case(p))
+            .and_then(|_| d.get(p.len()..))
+    };
+    if let Some(digits) = prefixed("dword:") {
         let digits = digits.trim();
         if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(bad());
@@ -206,10 +211,10 @@ fn parse_data(d: &str, line: usize, format: RegFormat) -> Result<Data, Error> {
         let v = u32::from_str_radix(digits, 16).map_err(|_| bad())?;
         return Ok(Data::Set(RegType::DWORD, v.to_le_bytes().to_vec()));
     }
-    if let Some(bytes) = lower.strip_prefix("hex:") {
+    if let Some(bytes) = prefixed("hex:") {
         return Ok(Data::Set(RegType::BINARY, hex_bytes(bytes, line)?));
     }
-    if let Some(rest) = lower.strip_prefix("hex(") {
+    if let Some(rest) = prefixed("hex(") {
         let close = rest.find("):").ok_or_else(bad)?;
         let t = &rest[..close];
         if t.is_empty() || t.len() > 8 {

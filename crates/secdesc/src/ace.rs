@@ -452,6 +452,7 @@ impl<'a> Ace<'a> {
 
     /// The meaning of a supported ACE; `None` for unsupported types.
     #[must_use]
+    #[inline]
     pub fn to_repr(&self) -> Option<AceRepr> {
         Some(AceRepr {
             ace_type: self.kind,

@@ -251,7 +251,7 @@ mod tests {
         Sid::parse(s).unwrap()
     }
 
-    // platform-facts §4.1: DACL of O:BAG:SYD:(A;;KR;;;WD)(A;;KA;;;BA)(A;;KA;;;SY).
+    // MS-DTYP 2.4.5 layout; the DACL of O:BAG:SYD:(A;;KR;;;WD)(A;;KA;;;BA)(A;;KA;;;SY).
     static DACL: [u8; 0x48] = [
         0x02, 0x00, 0x48, 0x00, 0x03, 0x00, 0x00, 0x00, //
         0x00, 0x00, 0x14, 0x00, 0x19, 0x00, 0x02, 0x00, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, //

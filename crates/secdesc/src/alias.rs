@@ -1,4 +1,4 @@
-//! SDDL two-letter SID aliases (Microsoft Learn "SID strings"; platform-facts §4.4).
+//! SDDL two-letter SID aliases (Microsoft Learn "SID strings").
 //!
 //! The fixed aliases are built in. Domain-relative ones (`DA`, `DU`, …, forest-root `EA`, `SA`,
 //! …) and machine-relative ones (`LA`, `LG`) are a base SID plus a RID: the base comes from the
@@ -321,7 +321,7 @@ mod tests {
 
     #[test]
     fn fixed_table_matches_platform_facts() {
-        // platform-facts §4.4: 49 fixed aliases.
+        // Microsoft Learn "SID strings": 49 fixed aliases.
         let expect = [
             ("WD", "S-1-1-0"),
             ("CO", "S-1-3-0"),

@@ -306,6 +306,8 @@ pub struct DescriptorParts<'a> {
 /// The exact length [`encode_descriptor`] writes (ACL lengths as given).
 #[must_use]
 pub fn descriptor_len(parts: &DescriptorParts<'_>) -> usize {
+    // Lengths of slices and SIDs in memory: their sum cannot reach `usize::MAX`, and if it
+    // did the caller's buffer check would fail on the saturated value.
     SD_HEADER_LEN
         .saturating_add(parts.sacl.map_or(0, <[u8]>::len))
         .saturating_add(parts.dacl.map_or(0, <[u8]>::len))
@@ -385,7 +387,7 @@ pub(crate) mod tests {
     }
 
     /// `O:BAG:SYD:(A;;KR;;;WD)(A;;KA;;;BA)(A;;KA;;;SY)` as Windows writes it
-    /// (platform-facts §4.1, Samba `registry-object-rights.json`).
+    /// (Samba's `registry-object-rights.json` vectors).
     pub(crate) fn registry_sd() -> [u8; 0x78] {
         let mut b = [0u8; 0x78];
         let header = [

@@ -9,7 +9,7 @@
 //! # Why hand-written
 //!
 //! No existing crate is `no_std`, writes Windows' exact layout and validates untrusted input
-//! (platform-facts §4.9: `sddl`, `windows-sddl`, `win-sid`, `smb-dtyp` all need `std`, and
+//! (`sddl`, `windows-sddl`, `win-sid`, `smb-dtyp` on crates.io all need `std`, and
 //! most write another layout or accept off-spec SIDs), so the codec is written here, checked
 //! against Windows' own output (`tests/conformance.rs`).
 //!
@@ -42,7 +42,13 @@
 //! - [`AceRepr`]: the meaning of an ACE; [`AclWriter`] and [`encode_descriptor`] write ACLs and
 //!   descriptors in Windows' layout (header | SACL | DACL | Owner | Group; ACL revision 2
 //!   unless an object ACE needs 4).
-//! - [`sddl`]: one-pass SDDL → bytes, and bytes → SDDL.
+//! - [`sddl`]: one-pass SDDL → bytes, and bytes → SDDL ([`sddl::format_into`] into a buffer,
+//!   [`sddl::format`] into any `fmt::Write`).
+//! - Binary input is read through a checked reader and output written through a checked
+//!   writer (`codec.rs`); a broken invariant of the codec is [`ErrorKind::Internal`], never
+//!   wrong bytes.
+//! - Feature `fast-sddl` (host tools only; the driver does not enable it): a faster encoder
+//!   path for runs of plain allow/deny ACEs, tested against the simple one.
 //!
 //! # Windows quirks
 //!

@@ -271,6 +271,7 @@ fn encode_pass(s: &[u8], ctx: &SddlContext, out: &mut [u8], fast: bool) -> Resul
         sacl_at = Some(d_at);
         dacl_at = Some(d_at.checked_add(s_len).ok_or_else(internal)?);
     }
+    // Offset 0 is the header's "absent".
     let mut offsets = [0, 0, sacl_at.unwrap_or(0), dacl_at.unwrap_or(0)];
     for (at, slot) in [owner_at, group_at].into_iter().zip(&mut offsets) {
         if let Some(at) = at {
@@ -526,6 +527,7 @@ pub fn check_formattable(sd: &SecurityDescriptor<'_>) -> Result<(), Error> {
 /// The error for an ACE [`format`] cannot write, at ACL offset `base` + `at`.
 fn unsupported(ace: &Ace<'_>, base: usize, at: usize) -> Error {
     Error::new(
+        // Both are offsets into one descriptor.
         base.saturating_add(at),
         ErrorKind::UnsupportedAceType {
             ace_type: ace.ace_type().into(),

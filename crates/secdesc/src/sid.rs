@@ -154,6 +154,7 @@ impl Sid {
     /// The sub-authorities (1 to 15).
     #[must_use]
     pub fn sub_authorities(&self) -> &[u32] {
+        // `count` is at most 15, the array's length.
         self.subs.get(..usize::from(self.count)).unwrap_or(&[])
     }
 
@@ -166,6 +167,7 @@ impl Sid {
     /// The last sub-authority (the RID).
     #[must_use]
     pub fn rid(&self) -> u32 {
+        // Every SID has at least one sub-authority.
         self.sub_authorities().last().copied().unwrap_or(0)
     }
 
@@ -317,7 +319,7 @@ mod tests {
     use super::*;
     use crate::testutil::Text;
 
-    // platform-facts §4.1 examples.
+    // MS-DTYP 2.4.2.2 examples: BA and a domain account.
     static BA_BYTES: [u8; 16] = [1, 2, 0, 0, 0, 0, 0, 5, 0x20, 0, 0, 0, 0x20, 2, 0, 0];
     static DOMAIN_500: [u8; 28] = [
         1, 5, 0, 0, 0, 0, 0, 5, 0x15, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0xf4, 1, 0, 0,

@@ -2,9 +2,8 @@
 //! produced (`ConvertStringSecurityDescriptorToSecurityDescriptorW`, recorded by Samba) must
 //! encode to Windows' exact bytes.
 //!
-//! The vectors live outside the repository, in `../shared/conformance/windows-sddl/` relative
-//! to the repository root (GPL-3.0 data, never copied here). Where that directory is absent the
-//! test prints why and skips.
+//! The vectors live outside the repository, in the directory `vectors_dir` names (GPL-3.0
+//! data, never copied here). Where that directory is absent the test prints why and skips.
 //!
 //! Quirk vectors: Windows sometimes writes an ACL with trailing zero slack and revision 4
 //! although it holds no object ACE (`oversize-acls.json`: 9 vectors; the train file: 4). We
@@ -13,34 +12,13 @@
 //! an object ACE; and re-laying Windows' descriptor with exact-size ACLs at the revision our
 //! rule gives equals our bytes.
 
-use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::Read;
-use std::path::{Path, PathBuf};
-
 use secdesc::{
     Acl, AclWriter, DescriptorParts, SddlContext, SecurityDescriptor, Sid, encode_descriptor, sddl,
 };
 
-const DOMAIN: &str = "S-1-5-21-2457507606-2709100691-398136650";
+mod common;
 
-fn vectors_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/windows-sddl")
-}
-
-fn load(path: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut raw = Vec::new();
-    let file = File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    if path.extension().is_some_and(|e| e == "gz") {
-        flate2::read::GzDecoder::new(file)
-            .read_to_end(&mut raw)
-            .unwrap();
-    } else {
-        let mut file = file;
-        file.read_to_end(&mut raw).unwrap();
-    }
-    serde_json::from_slice(&raw).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use common::vectors::{DOMAIN, dir as vectors_dir, load};
 
 #[derive(Default, Debug)]
 struct Counts {

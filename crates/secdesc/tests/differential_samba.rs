@@ -19,9 +19,12 @@
 //! (`sddl::format`) for 12,100 more generated descriptors and must give back the same bytes.
 //! One more checks the ACL size limit (65,532 bytes) on both sides.
 //!
+//! `strictness_list_matches_samba` checks the documented differences (`docs/codec.md`, "Where
+//! the codec and Samba 4.22 differ") against both parsers and against the rules above.
+//!
 //! A last test checks the oracle itself: on the Windows vectors in
-//! `../shared/conformance/windows-sddl/` (skipped where absent) its bytes must equal Windows'
-//! except where Windows left trailing slack in an ACL (platform-facts §4.6).
+//! the Windows conformance corpus (see `windows_vectors`; skipped where absent) its bytes must equal Windows'
+//! except where Windows left trailing slack in an ACL (the conformance test's quirk vectors).
 //!
 //! Environment:
 //! * `CONNSEC_DIFF_SEED` — a u64 (decimal or `0x…`) replacing the default seed; the seed in use
@@ -32,9 +35,7 @@
 
 mod common;
 
-use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -47,7 +48,7 @@ const CASES: usize = 10_000;
 /// Extra cases with DACLs of up to `LARGE_MAX_ACES` ACEs.
 const LARGE_CASES: usize = 100;
 const LARGE_MAX_ACES: usize = 300;
-/// Extra cases shaped for the codec's fast path (`(A;;0x…;;;S-1-…)` runs, numbers at the edges
+/// Extra cases of allow/deny DACLs (`(A;;0x…;;;S-1-…)` runs, the `fast-sddl` shape; numbers at the edges
 /// of decimal parsing), with up to `FAST_MAX_ACES` ACEs.
 const FAST_CASES: usize = 2_000;
 const FAST_MAX_ACES: usize = 40;
@@ -55,43 +56,6 @@ const FAST_MAX_ACES: usize = 40;
 const DEFAULT_SEED: u64 = 0x636f_6e6e_7365_6321; // "connsec!"
 /// How many disagreements to print in full.
 const SHOW: usize = 20;
-
-const PYTHON: &str = "/usr/bin/python3";
-
-fn oracle_script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scripts/oracle/samba_sddl.py")
-}
-
-/// `Some(version)` when Debian's python has Samba's bindings, else `None` with the reason printed.
-fn samba_version() -> Result<String, String> {
-    let out = Command::new(PYTHON)
-        .args([
-            "-c",
-            "import samba; from samba.dcerpc import security; from samba.ndr import ndr_pack; \
-             print(samba.version)",
-        ])
-        .output()
-        .map_err(|e| format!("cannot run {PYTHON}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "{PYTHON} has no Samba bindings: {}",
-            String::from_utf8_lossy(&out.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-        ));
-    }
-    let version = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let minor = version
-        .strip_prefix("4.")
-        .and_then(|r| r.split('.').next()?.parse::<u32>().ok());
-    match minor {
-        Some(m) if m >= 22 => Ok(version),
-        _ => Err(format!(
-            "Samba {version} is not 4.22 or later (Debian 12's 4.17 is no oracle)"
-        )),
-    }
-}
 
 fn seed() -> u64 {
     match std::env::var("CONNSEC_DIFF_SEED") {
@@ -156,48 +120,6 @@ fn prop_sid_opt() -> impl Strategy<Value = Option<common::GenSid>> {
     proptest::option::of(common::sid())
 }
 
-/// Runs the oracle once over all texts; one output line per input line.
-fn run_oracle(texts: &[String]) -> Vec<String> {
-    run_oracle_with(texts, common::DOMAIN_SID_TEXT)
-}
-
-/// [`run_oracle`] with another domain SID for the domain-relative aliases.
-fn run_oracle_with(texts: &[String], domain: &str) -> Vec<String> {
-    let mut child = Command::new(PYTHON)
-        .arg(oracle_script())
-        .arg(domain)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the Samba oracle");
-    let input: String = texts.iter().flat_map(|t| [t.as_str(), "\n"]).collect();
-    let mut stdin = child.stdin.take().expect("oracle stdin");
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().expect("wait for the Samba oracle");
-    writer
-        .join()
-        .expect("writer thread")
-        .expect("write SDDL to the oracle");
-    assert!(
-        out.status.success(),
-        "oracle failed ({}): {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<String> = String::from_utf8(out.stdout)
-        .expect("oracle writes ASCII")
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(
-        lines.len(),
-        texts.len(),
-        "the oracle must answer every line exactly once"
-    );
-    lines
-}
-
 /// The codec's answer: lowercase hex, or `error: …`.
 fn codec(text: &str, ctx: &SddlContext) -> String {
     let len = match sddl::encoded_len(text, ctx) {
@@ -222,18 +144,10 @@ fn codec(text: &str, ctx: &SddlContext) -> String {
 
 #[test]
 fn sddl_encode_matches_samba_4_22() {
-    let version = match samba_version() {
-        Ok(v) => v,
-        Err(why) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI is set and the Samba oracle is unavailable: {why}; \
-                 run scripts/ci/install-linux-deps.sh"
-            );
-            println!("SKIPPED differential test against Samba: {why}");
-            println!("(install it with: sudo bash scripts/ci/install-linux-deps.sh)");
-            return;
-        }
+    let Some(version) = common::samba::available(
+        "differential test against Samba (install it with: sudo bash scripts/ci/install-linux-deps.sh)",
+    ) else {
+        return;
     };
     let seed = seed();
     println!("Samba {version}; seed {seed:#x} (set CONNSEC_DIFF_SEED to change it)");
@@ -242,7 +156,7 @@ fn sddl_encode_matches_samba_4_22() {
         .with_domain_sid(Sid::parse(common::DOMAIN_SID_TEXT).expect("test domain SID parses"));
     let cases = generate(seed);
     let texts: Vec<String> = cases.iter().map(GenSd::sddl).collect();
-    let samba = run_oracle(&texts);
+    let samba = common::samba::run_oracle(&texts);
 
     let (mut agree, mut codec_wrong, mut samba_wrong, mut both_wrong, mut bytes) = (0, 0, 0, 0, 0);
     let mut shown = 0;
@@ -289,7 +203,7 @@ fn sddl_encode_matches_samba_4_22() {
 }
 
 /// Error kinds for which the codec may reject text Samba accepts: the codec follows the strict
-/// MS-DTYP SID grammar and 32-bit fields, Samba is looser (platform-facts §4.3, §4.8).
+/// MS-DTYP SID grammar and 32-bit fields, Samba is looser (`docs/codec.md` lists each with its reason).
 const STRICTER_THAN_SAMBA: &[&str] = &[
     "LeadingZero",          // S-1-5-018, S-1-05-18 (Samba reads them as decimal)
     "SidRevision",          // S-2-…, S-15-… (Samba accepts any revision)
@@ -336,16 +250,8 @@ fn mutated() -> impl Strategy<Value = String> {
 
 #[test]
 fn mutated_sddl_is_accepted_and_rejected_like_samba() {
-    let version = match samba_version() {
-        Ok(v) => v,
-        Err(why) => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI is set and the Samba oracle is unavailable: {why}"
-            );
-            println!("SKIPPED mutation differential against Samba: {why}");
-            return;
-        }
+    let Some(version) = common::samba::available("mutation differential against Samba") else {
+        return;
     };
     let seed = seed().wrapping_add(1);
     let mut key = [0u8; 32];
@@ -363,7 +269,7 @@ fn mutated_sddl_is_accepted_and_rejected_like_samba() {
                 .current()
         })
         .collect();
-    let samba = run_oracle(&texts);
+    let samba = common::samba::run_oracle(&texts);
     let ctx = SddlContext::new()
         .with_domain_sid(Sid::parse(common::DOMAIN_SID_TEXT).expect("test domain SID parses"));
 
@@ -405,7 +311,7 @@ fn mutated_sddl_is_accepted_and_rejected_like_samba() {
         *counts.entry(key).or_default() += 1;
     }
     // What only the codec accepts must be Samba-acceptable once aliases are upper-cased.
-    let retried = run_oracle(
+    let retried = common::samba::run_oracle(
         &codec_only
             .iter()
             .map(|(t, _)| common::alias_case(t, true))
@@ -433,33 +339,11 @@ fn mutated_sddl_is_accepted_and_rejected_like_samba() {
     );
 }
 
-/// The machine SID the Windows vectors' `LA`/`LG` were resolved against (their README).
-const WINDOWS_VECTORS_DOMAIN: &str = "S-1-5-21-2457507606-2709100691-398136650";
-
-fn windows_vectors(name: &str) -> Option<Vec<(String, Vec<u8>)>> {
-    use std::io::Read as _;
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/windows-sddl")
-        .join(name);
-    let file = std::fs::File::open(&path).ok()?;
-    let mut raw = Vec::new();
-    if path.extension().is_some_and(|e| e == "gz") {
-        flate2::read::GzDecoder::new(file).read_to_end(&mut raw)
-    } else {
-        let mut file = file;
-        file.read_to_end(&mut raw)
-    }
-    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let map: std::collections::BTreeMap<String, Vec<u8>> =
-        serde_json::from_slice(&raw).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    Some(map.into_iter().collect())
-}
-
 fn u16_at(b: &[u8], at: usize) -> usize {
     usize::from(u16::from_le_bytes([b[at], b[at + 1]]))
 }
 
-/// Windows' quirk (platform-facts §4.6): some ACL's `AclSize` exceeds header + its ACEs.
+/// Windows' quirk (the conformance test's quirk vectors): some ACL's `AclSize` exceeds header + its ACEs.
 fn has_acl_slack(sd: &[u8]) -> bool {
     [12usize, 16].iter().any(|&field| {
         let off = u32::from_le_bytes(sd[field..field + 4].try_into().expect("4 bytes")) as usize;
@@ -473,16 +357,11 @@ fn has_acl_slack(sd: &[u8]) -> bool {
 }
 
 /// The oracle itself against Windows: Samba's bytes, re-laid by `samba_sddl.py`, must equal
-/// what Windows produced for every vector in `../shared/conformance/windows-sddl`, except the
+/// what Windows produced for every vector of the Windows conformance corpus, except the
 /// vectors showing Windows' trailing-slack quirk, which no encoder reproduces.
 #[test]
 fn oracle_reproduces_windows_vectors() {
-    if let Err(why) = samba_version() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set and the Samba oracle is unavailable: {why}"
-        );
-        println!("SKIPPED oracle check against the Windows vectors: {why}");
+    if common::samba::available("oracle check against the Windows vectors").is_none() {
         return;
     }
     let files = [
@@ -492,14 +371,14 @@ fn oracle_reproduces_windows_vectors() {
     ];
     let mut checked = 0;
     for name in files {
-        let Some(vectors) = windows_vectors(name) else {
+        let Some(vectors) = common::vectors::named(name) else {
             println!(
                 "SKIPPED {name}: absent (the Windows vectors live in ../shared, outside the repository)"
             );
             continue;
         };
         let texts: Vec<String> = vectors.iter().map(|(t, _)| t.clone()).collect();
-        let samba = run_oracle_with(&texts, WINDOWS_VECTORS_DOMAIN);
+        let samba = common::samba::run_oracle_with(&texts, common::vectors::DOMAIN);
         let (mut identical, mut quirk, mut wrong) = (0, 0, Vec::new());
         for ((text, windows), samba) in vectors.iter().zip(&samba) {
             if *samba == hex(windows) {
@@ -535,12 +414,7 @@ fn oracle_reproduces_windows_vectors() {
 /// the codec with `AclTooLarge`. (Samba 4.22 does not refuse it: its 16-bit `AclSize` wraps.)
 #[test]
 fn acl_size_limit_against_samba() {
-    if let Err(why) = samba_version() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set and the Samba oracle is unavailable: {why}"
-        );
-        println!("SKIPPED ACL size limit against Samba: {why}");
+    if common::samba::available("ACL size limit against Samba").is_none() {
         return;
     }
     // 8 + 1,819 × 36 + one last ACE of 40 (limit) or 44 (over) bytes.
@@ -555,7 +429,7 @@ fn acl_size_limit_against_samba() {
     };
     let at_limit = dacl("1-2-3-4-5");
     let over = dacl("1-2-3-4-5-6");
-    let samba = run_oracle(&[at_limit.clone(), over.clone()]);
+    let samba = common::samba::run_oracle(&[at_limit.clone(), over.clone()]);
     let ctx = SddlContext::new();
 
     let ours = codec(&at_limit, &ctx);
@@ -623,12 +497,7 @@ fn registry_rights_as_hex(text: &str) -> Option<String> {
 /// lacks, are handed to it as hex).
 #[test]
 fn samba_parses_the_codec_format_to_the_same_bytes() {
-    if let Err(why) = samba_version() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set and the Samba oracle is unavailable: {why}"
-        );
-        println!("SKIPPED formatter differential against Samba: {why}");
+    if common::samba::available("formatter differential against Samba").is_none() {
         return;
     }
     let seed = seed().wrapping_add(2);
@@ -648,7 +517,7 @@ fn samba_parses_the_codec_format_to_the_same_bytes() {
         texts.push(text);
         bytes.push(hex(&b));
     }
-    let samba = run_oracle(&texts);
+    let samba = common::samba::run_oracle(&texts);
     let mut wrong = Vec::new();
     for ((text, ours), samba) in texts.iter().zip(&bytes).zip(&samba) {
         if ours != samba {
@@ -669,5 +538,89 @@ fn samba_parses_the_codec_format_to_the_same_bytes() {
         wrong.is_empty(),
         "Samba reads {} formatted descriptors differently (seed {seed:#x})",
         wrong.len()
+    );
+}
+
+/// The rows of the table "Where the codec and Samba 4.22 differ" in `docs/codec.md`: the
+/// example, the codec's answer (`accepts` or an error kind) and Samba's (`accepts`/`rejects`).
+fn strictness_rows() -> Vec<(String, String, String)> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/codec.md");
+    let doc = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let section = doc
+        .split("## Where the codec and Samba 4.22 differ")
+        .nth(1)
+        .expect("docs/codec.md has the section \"Where the codec and Samba 4.22 differ\"");
+    let section = section.split("\n## ").next().unwrap_or(section);
+    section
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split(" | ").collect();
+            let unquote = |c: &str| {
+                c.trim_matches(|ch| ch == '|' || ch == ' ' || ch == '`')
+                    .to_owned()
+            };
+            (unquote(cells[0]), unquote(cells[1]), unquote(cells[2]))
+        })
+        .collect()
+}
+
+/// The documented differences from Samba hold: every example of the table in `docs/codec.md`
+/// is accepted or refused (with the error kind named) by the codec, and accepted or refused by
+/// Samba, as the table says; and every error kind the mutation differential lets the codec
+/// raise where Samba accepts (`STRICTER_THAN_SAMBA`) has a row, as do the ACE flags and the
+/// lower-case aliases it lets the codec accept.
+#[test]
+fn strictness_list_matches_samba() {
+    let rows = strictness_rows();
+    assert!(
+        rows.len() >= 20,
+        "the table in docs/codec.md has {} rows",
+        rows.len()
+    );
+    let kinds: std::collections::BTreeSet<&str> = rows.iter().map(|(_, c, _)| c.as_str()).collect();
+    for kind in STRICTER_THAN_SAMBA {
+        assert!(
+            kinds.contains(kind),
+            "docs/codec.md lists no difference with the codec error {kind}"
+        );
+    }
+    assert!(
+        rows.iter()
+            .any(|(t, _, _)| has_ace_flag_unknown_to_samba(t)),
+        "a row for CR/TP"
+    );
+    assert!(
+        rows.iter()
+            .any(|(t, _, _)| common::alias_case(t, true) != *t),
+        "a row for lower-case aliases"
+    );
+    let ctx = SddlContext::new()
+        .with_domain_sid(Sid::parse(common::DOMAIN_SID_TEXT).expect("test domain SID parses"));
+    for (text, codec_says, _) in &rows {
+        let mut out = vec![0u8; 1024];
+        match (sddl::encode(text, &ctx, &mut out), codec_says.as_str()) {
+            (Ok(_), "accepts") => {}
+            (Err(e), kind) if format!("{:?}", e.kind).starts_with(kind) && kind != "accepts" => {}
+            (got, _) => {
+                panic!("docs/codec.md says the codec {codec_says} {text:?}; it gave {got:?}")
+            }
+        }
+    }
+    let Some(version) = common::samba::available("the Samba column of the strictness list") else {
+        return;
+    };
+    let texts: Vec<String> = rows.iter().map(|(t, _, _)| t.clone()).collect();
+    for ((text, _, samba_says), samba) in rows.iter().zip(common::samba::run_oracle(&texts)) {
+        let accepts = !samba.starts_with("error:");
+        assert_eq!(
+            accepts,
+            samba_says == "accepts",
+            "docs/codec.md says Samba {version} {samba_says} {text:?}; it gave {samba}"
+        );
+    }
+    println!(
+        "strictness list: {} documented differences checked against the codec and Samba {version}",
+        rows.len()
     );
 }

@@ -1,4 +1,4 @@
-//! Running the built binary as a user would (STYLE 4.6).
+//! Running the built binary as a user would: arguments in, exit status and output back.
 
 #![allow(dead_code, unreachable_pub)]
 

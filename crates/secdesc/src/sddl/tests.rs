@@ -1,4 +1,4 @@
-//! SDDL unit tests: known Windows bytes (platform-facts §4.1), errors with their offsets, and
+//! SDDL unit tests: known Windows bytes (Microsoft Learn, "Security Descriptor String Format" examples), errors with their offsets, and
 //! format round trips.
 
 use super::*;
@@ -33,7 +33,7 @@ fn fmt(bytes: &[u8]) -> Text {
 
 #[test]
 fn windows_examples() {
-    // platform-facts §4.1: "" and the D:/S: flag examples.
+    // "" and the D:/S: flag examples, as Windows encodes them.
     let (b, n) = enc("");
     assert_eq!(
         &b[..n],

@@ -233,39 +233,54 @@ fn a_bad_configuration_fails_the_load_and_changes_nothing() {
 }
 
 /// Fails the n-th failable call, for every n of the lifecycle, then every pair (n, m); checks
-/// each run; prints what was covered. (About 3,500 runs, seconds on one core.)
+/// each run; prints what was covered. Three machines: the INF's configuration, the same with
+/// `RestoreOnUnload` = 0, and BFE stopped at boot (a boot-start driver). About 11,000 runs,
+/// seconds on one core.
 #[test]
 fn every_external_call_fails_once_and_in_pairs() {
     let _one = sim::exclusive();
-    let machine = Machine::default_config();
-    let configured = sim::scenario::configured_dacl(&machine);
-    let baseline = sim::scenario::run(&machine, FaultPlan::default(), &configured);
-    assert_eq!(baseline.problems, Vec::<String>::new(), "fault-free run");
-    let total = baseline.failable_calls;
+    let mut no_restore = Machine::default_config();
+    no_restore.values[1].2 = 0_u32.to_le_bytes().to_vec();
+    let machines = [
+        ("INF configuration", Machine::default_config()),
+        ("RestoreOnUnload = 0", no_restore),
+        ("BFE stopped at boot", bfe_machine(sim::STOPPED)),
+    ];
     let mut failed_sites = std::collections::BTreeSet::new();
-    let mut called_sites = baseline.called_sites.clone();
+    let mut called_sites = std::collections::BTreeSet::new();
     let mut failures = Vec::new();
-    let mut runs = 0;
-    let mut plans: Vec<Vec<usize>> = (1..=total).map(|n| vec![n]).collect();
-    for n in 1..=total {
-        for m in n + 1..=total {
-            plans.push(vec![n, m]);
-        }
-    }
-    for plan in plans {
-        let run = sim::scenario::run(
-            &machine,
-            FaultPlan {
-                fail_at: plan.iter().copied().collect(),
-            },
-            &configured,
+    for (label, machine) in &machines {
+        let configured = sim::scenario::configured_dacl(&Machine {
+            bfe: sim::RUNNING,
+            ..machine.clone()
+        });
+        let baseline = sim::scenario::run(machine, FaultPlan::default(), &configured);
+        assert_eq!(
+            baseline.problems,
+            Vec::<String>::new(),
+            "{label}: fault-free run"
         );
-        runs += 1;
-        failed_sites.extend(run.failed_sites);
-        called_sites.extend(run.called_sites);
-        if !run.problems.is_empty() {
-            failures.push(format!("fail_at {plan:?}: {:?}", run.problems));
+        let total = baseline.failable_calls;
+        called_sites.extend(baseline.called_sites.clone());
+        let mut plans: Vec<Vec<usize>> = (1..=total).map(|n| vec![n]).collect();
+        for n in 1..=total {
+            for m in n + 1..=total {
+                plans.push(vec![n, m]);
+            }
         }
+        let runs = plans.len();
+        for plan in plans {
+            let fail_at = plan.iter().copied().collect();
+            let run = sim::scenario::run(machine, FaultPlan { fail_at }, &configured);
+            failed_sites.extend(run.failed_sites);
+            called_sites.extend(run.called_sites);
+            if !run.problems.is_empty() {
+                failures.push(format!("{label}, fail_at {plan:?}: {:?}", run.problems));
+            }
+        }
+        println!(
+            "fault plans ({label}): {runs} runs over {total} failable calls (every single failure and every pair)"
+        );
     }
     let failable: Vec<&str> = sim::kernel::FAILABLE_SITES
         .iter()
@@ -276,9 +291,6 @@ fn every_external_call_fails_once_and_in_pairs() {
         .iter()
         .filter(|s| !failed_sites.contains(**s))
         .collect();
-    println!(
-        "fault plans: {runs} runs over {total} failable calls (every single failure and every pair)"
-    );
     println!(
         "external calls failed at least once: {} of {}",
         failable.len() - never_failed.len(),
@@ -351,5 +363,48 @@ fn classify_without_an_output_touches_nothing() {
     assert_eq!(sim::driver_entry(), 0);
     sim::classify_without_out();
     sim::unload();
+    assert_eq!(sim::problems(), Vec::<String>::new());
+}
+
+#[test]
+fn the_simulator_flags_a_passive_level_call_at_dispatch_level() {
+    let _one = sim::exclusive();
+    sim::boot(&Machine::default_config(), FaultPlan::default());
+    sim::kernel::IRQL.with(|i| i.set(2));
+    sim::with(|k| {
+        k.call("FwpmEngineOpen0(static)", false);
+        k.call("ExAllocatePool2", false);
+    });
+    sim::kernel::IRQL.with(|i| i.set(0));
+    assert_eq!(
+        sim::with(|k| k.violations.clone()),
+        vec!["FwpmEngineOpen0(static) called at IRQL 2".to_owned()]
+    );
+}
+
+#[test]
+fn callbacks_in_flight_during_unload_find_no_state_and_change_nothing() {
+    let _one = sim::exclusive();
+    sim::boot(&Machine::default_config(), FaultPlan::default());
+    let original = sim::descriptor();
+    assert_eq!(sim::driver_entry(), 0);
+    sim::with(|k| k.callbacks_in_flight_at_teardown = true);
+    let outcomes = |names: &[String]| {
+        names
+            .iter()
+            .filter(|n| sim::scenario::OUTCOME_EVENTS.contains(&n.as_str()))
+            .count()
+    };
+    let before = outcomes(&sim::event_names());
+    sim::unload();
+    // The BFE notification and the retry that were in progress ran after the state was taken
+    // out: only on_unload's outcome is added, and everything is released.
+    assert_eq!(
+        outcomes(&sim::event_names()),
+        before + 1,
+        "{:?}",
+        sim::event_names()
+    );
+    assert_eq!(sim::descriptor(), original);
     assert_eq!(sim::problems(), Vec::<String>::new());
 }

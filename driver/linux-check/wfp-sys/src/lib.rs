@@ -11,7 +11,9 @@
 //!    (`FWPM_SERVICE_STATE`, the session and filter flags): declared here, and each compared
 //!    with windows-sys' `Wdk::NetworkManagement::WindowsFilteringPlatform` declaration: same
 //!    arity, and the same size and alignment for every parameter and the result (`check_fn!`),
-//!    the constants by value.
+//!    the constants by value. A pointer parameter is compared as a pointer (its pointee is a
+//!    different nominal type in windows-sys); the pointed-to structures are compared field by
+//!    field (`check_struct!`).
 //! 3. **`FWPS_*` (`fwpsk.h`)**, which no package here ships: declared here with every size and
 //!    field offset the driver relies on pinned as compile-time assertions, from Microsoft's
 //!    documented declarations (the `FWPS_CALLOUT3`, `FWPS_FILTER3`, `FWPS_CLASSIFY_OUT0` and
@@ -194,7 +196,8 @@ pub struct FWPS_ACTION0_ {
     pub calloutId: UINT32,
 }
 pub type FWPS_ACTION0 = FWPS_ACTION0_;
-/// `FWPS_FILTER3` (Windows 10 1709+).
+/// `FWPS_FILTER3` (the "FWPS_FILTER3 structure (fwpstypes.h)" page; Windows 10 1709+).
+/// `providerContext` is an `FWPM_PROVIDER_CONTEXT3*` there; the driver never follows it.
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct FWPS_FILTER3_ {
@@ -209,7 +212,7 @@ pub struct FWPS_FILTER3_ {
     pub providerContext: *mut c_void,
 }
 pub type FWPS_FILTER3 = FWPS_FILTER3_;
-/// `FWPS_CLASSIFY_OUT0`.
+/// `FWPS_CLASSIFY_OUT0` (the "FWPS_CLASSIFY_OUT0 structure (fwpstypes.h)" page).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
 pub struct FWPS_CLASSIFY_OUT0_ {
@@ -250,7 +253,7 @@ pub type FWPS_CALLOUT_NOTIFY_FN3 = Option<
 >;
 pub type FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0 =
     Option<unsafe extern "C" fn(layerId: UINT16, calloutId: UINT32, flowContext: UINT64)>;
-/// `FWPS_CALLOUT3`.
+/// `FWPS_CALLOUT3` (the "FWPS_CALLOUT3 structure (fwpsk.h)" page).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
 pub struct FWPS_CALLOUT3_ {
@@ -320,6 +323,11 @@ mod windows_sys_check {
 
     pub(super) const fn layout_of<F: Signature + Copy>(_: F) -> &'static [(usize, usize)] {
         F::LAYOUT
+    }
+
+    /// A callback type (`Option<fn>`, as bindgen and windows-sys spell function pointers).
+    impl<F: Signature> Signature for Option<F> {
+        const LAYOUT: &'static [(usize, usize)] = F::LAYOUT;
     }
 
     pub(super) const fn same(a: &[(usize, usize)], b: &[(usize, usize)]) -> bool {
@@ -392,7 +400,24 @@ mod windows_sys_check {
         };
     }
     use super as ours;
+    use windows_sys::Win32::Security as security;
     check_struct!(ours::GUID, windows_sys::core::GUID);
+    check_struct!(ours::ACL, security::ACL, AclRevision, AclSize, AceCount);
+    check_struct!(
+        ours::SID,
+        security::SID,
+        Revision,
+        SubAuthorityCount,
+        SubAuthority
+    );
+    check_struct!(
+        ours::SEC_WINNT_AUTH_IDENTITY_W,
+        windows_sys::Win32::System::Rpc::SEC_WINNT_AUTH_IDENTITY_W,
+        User,
+        Domain,
+        Password,
+        Flags
+    );
     check_struct!(ours::FWP_BYTE_BLOB, wfp::FWP_BYTE_BLOB, size, data);
     check_struct!(ours::FWP_VALUE0, wfp::FWP_VALUE0; type_ = r#type);
     check_struct!(
@@ -480,9 +505,9 @@ mod windows_sys_check {
         assert!(s::FWPM_SERVICE_STOP_PENDING == wfp::FWPM_SERVICE_STOP_PENDING);
         assert!(s::FWPM_SERVICE_RUNNING == wfp::FWPM_SERVICE_RUNNING);
         // The callback type: same arity and layouts as windows-sys' (its "system" ABI is "C").
-        assert!(
-            size_of::<super::FWPM_SERVICE_STATE_CHANGE_CALLBACK0>()
-                == size_of::<kernel::FWPM_SERVICE_STATE_CHANGE_CALLBACK0>()
-        );
+        assert!(same(
+            <super::FWPM_SERVICE_STATE_CHANGE_CALLBACK0 as Signature>::LAYOUT,
+            <kernel::FWPM_SERVICE_STATE_CHANGE_CALLBACK0 as Signature>::LAYOUT,
+        ));
     };
 }

@@ -573,6 +573,20 @@ pub unsafe extern "C" fn FwpmBfeStateSubscribeChanges0(
 #[unsafe(no_mangle)]
 pub extern "C" fn FwpmBfeStateUnsubscribeChanges0(h: wfp::HANDLE) -> NTSTATUS {
     let _sim = SimContext::enter();
+    // A notification in progress runs to its end before the unsubscribe returns.
+    let in_flight = with(|k| {
+        k.callbacks_in_flight_at_teardown
+            .then(|| {
+                k.subscriptions
+                    .get(&(h as usize))
+                    .map(|(cb, ctx)| (*cb, *ctx, k.bfe))
+            })
+            .flatten()
+    });
+    if let Some((Some(callback), context, state)) = in_flight {
+        // SAFETY: the driver's callback with its own context.
+        kernel::into_driver(|| unsafe { callback(context as *mut c_void, state) });
+    }
     with(|k| {
         let failed = k.call("FwpmBfeStateUnsubscribeChanges0", true);
         if k.subscriptions.remove(&(h as usize)).is_none() {

@@ -10,7 +10,8 @@ use connsec_policy::NtStatus;
 /// One WDF wait lock: held flag + condition variable (a passive-level lock that blocks).
 #[derive(Default)]
 pub struct WaitLock {
-    pub held: Mutex<bool>,
+    /// The thread that holds it.
+    pub held: Mutex<Option<std::thread::ThreadId>>,
     pub cv: Condvar,
 }
 
@@ -120,6 +121,9 @@ pub struct Kernel {
     pub failable_calls: usize,
     pub plan: FaultPlan,
     pub violations: Vec<String>,
+    /// Teardown races: `FwpmBfeStateUnsubscribeChanges0` and `WdfTimerStop(Wait = TRUE)` each
+    /// find one callback in progress, which runs before they return (as both DDIs wait for it).
+    pub callbacks_in_flight_at_teardown: bool,
 }
 
 /// Every site the simulator can fail, to report "failed at least once: K of K".
@@ -171,6 +175,17 @@ pub fn failure_status(site: &str) -> NtStatus {
         _ => NtStatus::INSUFFICIENT_RESOURCES,
     }
 }
+
+/// The routines callable above `PASSIVE_LEVEL` (`<= DISPATCH_LEVEL` on their DDI pages).
+const DISPATCH_OK: &[&str] = &[
+    "ExAllocatePool2",
+    "ExFreePool",
+    "EtwWriteTransfer",
+    "FwpmBfeStateGet0",
+    "FwpmFreeMemory0",
+    "WdfTimerStart",
+    "WdfTimerStop",
+];
 
 static KERNEL: Mutex<Option<Kernel>> = Mutex::new(None);
 
@@ -224,8 +239,13 @@ impl Kernel {
         0x5100_0000 + self.next_handle
     }
 
-    /// Records a call; `true` if the fault plan fails it.
+    /// Records a call; `true` if the fault plan fails it. A call above `PASSIVE_LEVEL` to a
+    /// routine the DDI pages restrict to `PASSIVE_LEVEL` is a violation.
     pub fn call(&mut self, site: &str, failable: bool) -> bool {
+        let irql = IRQL.with(Cell::get);
+        if irql > 0 && !DISPATCH_OK.iter().any(|ok| site.starts_with(ok)) {
+            self.violation(format!("{site} called at IRQL {irql}"));
+        }
         let mut failed = false;
         if failable {
             self.failable_calls += 1;

@@ -91,11 +91,17 @@ unsafe extern "C" fn wait_lock_acquire(
         with(|k| k.violation("WdfWaitLockAcquire of a deleted lock"));
         return st(NtStatus::INVALID_PARAMETER);
     };
+    let me = std::thread::current().id();
     let mut held = l.held.lock().expect("lock");
-    while *held {
+    if *held == Some(me) {
+        drop(held);
+        with(|k| k.violation("WdfWaitLockAcquire by the thread that holds it (a deadlock)"));
+        return st(NtStatus::INVALID_PARAMETER);
+    }
+    while held.is_some() {
         held = l.cv.wait(held).expect("lock");
     }
-    *held = true;
+    *held = Some(me);
     0
 }
 
@@ -108,10 +114,10 @@ unsafe extern "C" fn wait_lock_release(g: PWDF_DRIVER_GLOBALS, lock: WDFWAITLOCK
     });
     if let Some(l) = l {
         let mut held = l.held.lock().expect("lock");
-        if !*held {
-            with(|k| k.violation("WdfWaitLockRelease of a lock not held"));
+        if *held != Some(std::thread::current().id()) {
+            with(|k| k.violation("WdfWaitLockRelease by a thread that does not hold it"));
         }
-        *held = false;
+        *held = None;
         l.cv.notify_one();
     }
 }
@@ -419,8 +425,9 @@ unsafe extern "C" fn registry_query_value(
         let Some((t, data)) = k.registry.get(&name).cloned() else {
             return st(NtStatus(0xC000_0034));
         };
-        // As KMDF's FxRegKey::_QueryValue: length and type on success and on overflow, data
-        // only on success.
+        // As KMDF's FxRegKey::_QueryValue (microsoft/Windows-Driver-Frameworks
+        // src/framework/shared/support/km/fxregkeykm.cpp:147): length and type on success and
+        // on STATUS_BUFFER_OVERFLOW, the data only when it fits.
         // SAFETY: optional out-pointers.
         unsafe {
             if !queried.is_null() {
