@@ -245,7 +245,11 @@ Samba: `sddl_decode_err_msg` + `ndr_push_struct_blob`, inclusive, as called by
 `security.descriptor.from_sddl(…)` and `ndr_pack`. Samba's bytes, re-laid in Windows order by
 `scripts/oracle/samba_sddl.py`, equal connsecctl's. connsecctl is built with its `fast-sddl`
 feature (the host-only path for runs of plain allow/deny ACEs, tested against the simple path
-the driver links); its figures include reading the line and writing the hex.
+the driver links); its figures include reading the line and writing the hex. Per descriptor
+it costs about 1,000 instructions whatever its size (reading and splitting the line, the
+descriptor and ACL headers, the hex output's set-up) and about 400 per ACE, while Samba's
+parser costs about 6,000 per ACE; so the ratio grows with the ACL and is lowest for the short
+DACLs of 5 and 8 ACEs.
 
 ## Input
 
