@@ -3,8 +3,11 @@
 //!
 //! Built for throughput (`reports/callgrind.md` measures instructions per descriptor): stdin
 //! is read in large blocks and split with `memchr` (SIMD; a per-byte newline scan would cost
-//! more than hex-encoding the result), every line is encoded into one reused descriptor buffer
-//! and formatted straight into one reused output buffer, hex goes through `faster-hex` (SIMD),
+//! more than hex-encoding the result), each SDDL line goes to the encoder together with the
+//! rest of the read buffer as look-ahead (`secdesc::sddl::encode_line`: a `D:` line of plain
+//! allow/deny ACEs is then one run of the fast path), every line is encoded into one reused
+//! descriptor buffer (hex decoded into one that is grown but never zeroed per line) and
+//! formatted straight into one reused output buffer, hex goes through `faster-hex` (SIMD),
 //! UTF-8 is checked only for a line that fails (SDDL that encodes is ASCII), and nothing is
 //! allocated per line once the buffers have grown to the largest line.
 
@@ -51,10 +54,12 @@ pub(crate) fn encode_sddl(
     loop {
         match secdesc::sddl::encode_line(line, len, ctx, bin) {
             Ok(n) => return Ok(n),
+            // Grown with room to spare: the fast path writes an ACE only where a largest one
+            // (76 bytes) would fit, and takes the slower full path otherwise.
             Err(secdesc::Error {
                 kind: ErrorKind::BufferTooSmall { needed },
                 ..
-            }) if needed > bin.len() => bin.resize(needed, 0),
+            }) if needed > bin.len() => bin.resize(needed.saturating_add(128), 0),
             Err(e) => {
                 let line = line.get(..len).unwrap_or(line);
                 return Err(match core::str::from_utf8(line) {
