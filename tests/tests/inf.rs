@@ -396,13 +396,19 @@ fn service_is_a_demand_start_kernel_driver_named_like_the_parameters_key() {
     }
 }
 
-/// The `AddReg` entries that write values under `HKR\Parameters`.
+/// The `AddReg` entries that write values under `HKR\Parameters`. Every other line of the
+/// INF's add-registry sections must delete a named `HKR\Parameters` value
+/// (`FLG_ADDREG_DELVAL`).
 fn parameters(inf: &Inf) -> Vec<AddRegEntry> {
     let entries = inf.add_reg_entries().unwrap_or_else(|e| panic!("{e}"));
     for e in &entries {
+        let deletes_value = e.root.eq_ignore_ascii_case("HKR")
+            && e.subkey.eq_ignore_ascii_case("Parameters")
+            && !e.name.is_empty()
+            && e.flags == AddRegEntry::FLG_DELVAL;
         assert!(
-            e.is_hkr_value_in("Parameters"),
-            "{INX} line {}: writes {}\\{}\\{}; connsec's INF writes only HKR\\Parameters values",
+            e.is_hkr_value_in("Parameters") || deletes_value,
+            "{INX} line {}: writes {}\\{}\\{}; connsec's INF writes or deletes only HKR\\Parameters values",
             e.line,
             e.root,
             e.subkey,
@@ -410,6 +416,39 @@ fn parameters(inf: &Inf) -> Vec<AddRegEntry> {
         );
     }
     entries
+        .into_iter()
+        .filter(|e| e.is_hkr_value_in("Parameters"))
+        .collect()
+}
+
+/// Installing over a key configured earlier (with `DaclSddl`, say) leaves exactly the INF's
+/// configuration: every value the driver reads is written or deleted, none is kept from the
+/// key. This is the computation `connsecctl plan` makes with the embedded INF.
+#[test]
+fn install_over_an_existing_key_leaves_exactly_the_inf_configuration() {
+    use connsec_inf::merge;
+    use connsec_inf::reg::Target;
+    use connsec_policy::config::{
+        ALLOW_UNSAFE_DACL, DACL_SDDL, PRINCIPALS, RESTORE_ON_UNLOAD, VALUE_NAMES,
+    };
+    let inf = inx();
+    // connsec's INF writes no HKLM path (checked by `parameters`).
+    let install = inf.service_key_ops("connsec", "Parameters", &|_| Target::Other);
+    assert!(install.errors.is_empty(), "{:?}", install.errors);
+    let state = merge::apply(&install.ops, &VALUE_NAMES);
+    let written: Vec<&str> = state.values.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(written, [PRINCIPALS, RESTORE_ON_UNLOAD, ALLOW_UNSAFE_DACL]);
+    let deleted: Vec<&str> = state.deleted.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        deleted,
+        [DACL_SDDL],
+        "the INF sets Principals, so it must delete DaclSddl (FLG_ADDREG_DELVAL)"
+    );
+    assert!(
+        state.upgrade.is_empty(),
+        "values that keep what an existing key holds: {:?}",
+        state.upgrade
+    );
 }
 
 #[test]
