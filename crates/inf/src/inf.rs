@@ -407,7 +407,18 @@ fn field_text<'a>(text: &'a str, ends: &[u32], slot: usize) -> Option<&'a str> {
         None => 0,
         Some(prev) => usize::try_from(*ends.get(prev)?).ok()?.checked_add(1)?,
     };
-    Some(text.get(start..end)?.trim())
+    Some(trim(text.get(start..end)?))
+}
+
+/// `str::trim`, with a fast path for the usual field that starts and ends with a printable
+/// ASCII character (a binary value has one field per byte).
+fn trim(s: &str) -> &str {
+    let solid = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_graphic());
+    if solid(s.as_bytes().first()) && solid(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
 }
 
 /// Splits a logical line into fields in one pass over its text, keeping their ends only; the
@@ -433,33 +444,49 @@ fn make_line(
         None
     };
     let mut ends = Vec::new();
+    // The slots of the fields that quoting or substitution can change: found in the same pass.
+    let mut to_process = Vec::new();
     let from = match key_end {
         Some(i) => {
+            if text.get(..i).is_some_and(|k| needs_processing(k, strings)) {
+                to_process.push(0);
+            }
             ends.push(offset(i));
             i + 1
         }
         None => 0,
     };
-    // `"` and `,` are ASCII, so a byte scan finds them exactly in UTF-8.
+    // `"`, `%` and `,` are ASCII, so a byte scan finds them exactly in UTF-8.
     let mut quoted = false;
+    let mut special = false;
     for (i, b) in text.bytes().enumerate().skip(from) {
         match b {
-            b'"' => quoted = !quoted,
-            b',' if !quoted => ends.push(offset(i)),
+            b'"' => {
+                quoted = !quoted;
+                special = true;
+            }
+            b'%' if strings.is_some() => special = true,
+            b',' if !quoted => {
+                if special {
+                    to_process.push(ends.len());
+                    special = false;
+                }
+                ends.push(offset(i));
+            }
             _ => {}
         }
     }
+    if special {
+        to_process.push(ends.len());
+    }
     ends.push(offset(text.len()));
-    let mut processed = Vec::new();
+    let mut processed = Vec::with_capacity(to_process.len());
     let mut processed_text = String::new();
     let mut undefined = Vec::new();
-    for slot in 0..ends.len() {
+    for slot in to_process {
         let Some(raw) = field_text(&text, &ends, slot) else {
             continue;
         };
-        if !needs_processing(raw, strings) {
-            continue;
-        }
         let (value_start, undefined_start) = (processed_text.len(), undefined.len());
         let quoted = process_field(raw, strings, &mut processed_text, &mut undefined);
         processed.push(Processed {
@@ -498,7 +525,7 @@ fn parse_number(text: &str) -> Option<u32> {
 }
 
 fn parse_hex_byte(text: &str) -> Option<u8> {
-    let t = text.trim();
+    let t = trim(text);
     let t = t
         .strip_prefix("0x")
         .or_else(|| t.strip_prefix("0X"))
