@@ -355,3 +355,52 @@ fn build(values: &Values, config: &Config<'_>) -> Result<Plan, Problem> {
         warnings,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use connsec_inf::{RegType as InfType, dword_bytes};
+
+    fn value(name: &str, line: usize) -> Value {
+        Value {
+            name: name.to_owned(),
+            kind: InfType::DWORD,
+            data: dword_bytes(1),
+            line: Some(line),
+        }
+    }
+
+    /// Each diagnostic is reported at the line of the value it names, found by the address
+    /// of that value's name: a value given twice at its second line, unknown values at their
+    /// own lines, and the name-less "no policy" error at none.
+    #[test]
+    fn diagnostics_carry_the_line_of_their_own_value() {
+        let values = Values::new(
+            "test".to_owned(),
+            Some("test.reg".to_owned()),
+            vec![
+                value("RestoreOnUnload", 3),
+                value("Unknown1", 4),
+                value("restoreonunload", 7),
+                value("Unknown2", 9),
+            ],
+            Vec::new(),
+        );
+        let d = diagnose(&values, true, false);
+        let got: Vec<(Severity, Option<usize>, Option<&str>)> = d
+            .problems
+            .iter()
+            .map(|p| (p.severity, p.line, p.value.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Severity::Warning, Some(4), Some("Unknown1")),
+                (Severity::Error, Some(7), Some("RestoreOnUnload")),
+                (Severity::Warning, Some(9), Some("Unknown2")),
+                (Severity::Error, None, None),
+            ]
+        );
+        assert!(d.plan.is_none());
+    }
+}
