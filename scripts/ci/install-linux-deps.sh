@@ -4,8 +4,9 @@
 #   * python3-samba 4.22 from Debian bookworm-backports: the independent SDDL oracle used by
 #     crates/secdesc/tests/differential_samba.rs (through scripts/oracle/samba_sddl.py, run with
 #     Debian's /usr/bin/python3 3.11, which owns the dist-packages the bindings land in).
-#     Debian 12's own Samba 4.17 is NOT an oracle (FA = 0x1ff, misparses S-1-0x..., see
-#     shared/docs/platform-facts.md section 4.8), so the backports suite is required.
+#     Debian 12's own Samba 4.17 is NOT an oracle (its FA alias is 0x1ff, and it misparses
+#     S-1-0x... authorities; both fixed in later Samba releases), so the backports suite is
+#     required.
 #   * valgrind (callgrind), used by scripts/measure-callgrind.sh.
 #
 # Run as root. Runs `apt-get update` at most once, and only when something must be installed.

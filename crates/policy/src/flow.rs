@@ -87,7 +87,7 @@ pub trait FilterEngine {
 
 /// The durable copy of the original descriptor (`Parameters\OriginalDacl`, `REG_BINARY`). All
 /// are called at `PASSIVE_LEVEL`. `write` and `remove` return only once the change is durable
-/// (the driver flushes the key): the flow's crash safety rests on that.
+/// ([`crate::original`] flushes the key): the flow's crash safety rests on that.
 pub trait OriginalStore {
     /// Copies the stored descriptor into `buf` and returns its length; `Ok(None)` when nothing
     /// is stored. A stored value larger than `buf` is an error (`STATUS_BUFFER_TOO_SMALL`).

@@ -6,7 +6,7 @@
 //! `Parameters\OriginalDacl` ([`crate::config::ORIGINAL_DACL`], `REG_BINARY`) and in memory in a
 //! buffer of [`ORIGINAL_MAX_LEN`] bytes. `docs/original-descriptor.md` states the semantics.
 //!
-//! **The durable copy.** [`read`], [`write`] and [`remove`] are the store operations
+//! **The durable copy.** [`read`], [`write`](fn@write) and [`remove`] are the store operations
 //! ([`OriginalStore`](crate::flow::OriginalStore)) over one open key ([`OriginalValue`]): the
 //! driver makes the registry calls and this module decides what their statuses mean:
 //! - `read`: an absent value (`STATUS_OBJECT_NAME_NOT_FOUND`) is `Ok(None)`; a value larger
