@@ -155,8 +155,10 @@ impl Line {
 
     fn slot(&self, slot: usize) -> Option<Field<'_>> {
         let raw = field_text(&self.text, &self.ends, slot)?;
-        let processed = u32::try_from(slot)
-            .ok()
+        // Most lines have no processed field: no search then.
+        let processed = (!self.processed.is_empty())
+            .then(|| u32::try_from(slot).ok())
+            .flatten()
             .and_then(|s| self.processed.binary_search_by_key(&s, |p| p.slot).ok())
             .and_then(|i| self.processed.get(i));
         let range = |(a, b): (u32, u32)| Some(usize::try_from(a).ok()?..usize::try_from(b).ok()?);
@@ -530,10 +532,12 @@ fn parse_hex_byte(text: &str) -> Option<u8> {
         .strip_prefix("0x")
         .or_else(|| t.strip_prefix("0X"))
         .unwrap_or(t);
-    if t.is_empty() || t.len() > 2 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
+    let nibble = |b: u8| u8::try_from(char::from(b).to_digit(16)?).ok();
+    match *t.as_bytes() {
+        [low] => nibble(low),
+        [high, low] => Some((nibble(high)? << 4) | nibble(low)?),
+        _ => None,
     }
-    u8::from_str_radix(t, 16).ok()
 }
 
 /// The raw registry bytes of an `AddReg` line's value fields for `kind`. `typed` is false for
@@ -1173,5 +1177,63 @@ impl Inf {
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_bytes() {
+        for (text, byte) in [
+            ("0", 0),
+            ("a", 10),
+            ("ff", 255),
+            ("0x7F", 127),
+            (" 0X1 ", 1),
+        ] {
+            assert_eq!(parse_hex_byte(text), Some(byte), "{text:?}");
+        }
+        for text in ["", "0x", "123", "+1", "g", "0xfff", "1 2", "\u{e9}"] {
+            assert_eq!(parse_hex_byte(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn fields_are_ranges_and_only_changed_ones_keep_a_value() {
+        let strings: Strings = vec![("k".to_owned(), "v".to_owned())];
+        let line = make_line(
+            3,
+            "  a = b , \"c,d\" ,%k%, %x% , ".to_owned(),
+            Some(&strings),
+            true,
+        )
+        .unwrap();
+        assert_eq!(line.raw(), "a = b , \"c,d\" ,%k%, %x% ,");
+        assert_eq!(line.key().map(|k| k.value), Some("a"));
+        let values: Vec<(&str, &str, bool)> =
+            line.values().map(|f| (f.raw, f.value, f.quoted)).collect();
+        assert_eq!(
+            values,
+            [
+                ("b", "b", false),
+                ("\"c,d\"", "c,d", true),
+                ("%k%", "v", false),
+                ("%x%", "%x%", false),
+                ("", "", false),
+            ]
+        );
+        assert_eq!(
+            line.value(3).map(|f| f.undefined),
+            Some(&["x".to_owned()][..])
+        );
+        assert_eq!(
+            line.processed.len(),
+            3,
+            "b and the empty field keep nothing"
+        );
+        assert_eq!(line.values().len(), 5);
+        assert_eq!(line.value(5), None);
     }
 }
