@@ -180,6 +180,23 @@ try {
     }
 
     Write-ConnsecStep 'Parameters'
+    # Exactly one of Principals and DaclSddl may exist (the driver refuses a key with both), so
+    # writing one deletes the other, as `connsecctl emit` does.
+    if ($PSBoundParameters.ContainsKey('Principals') -and $PSBoundParameters.ContainsKey('DaclSddl')) {
+        throw '-Principals and -DaclSddl are alternatives: give one of them.'
+    }
+    $deletes = @()
+    if ($PSBoundParameters.ContainsKey('Principals')) { $deletes += 'DaclSddl' }
+    if ($PSBoundParameters.ContainsKey('DaclSddl')) { $deletes += 'Principals' }
+    foreach ($d in $deletes) {
+        $existing = $null
+        if (Test-Path -LiteralPath $script:ConnsecParametersKey) {
+            $existing = (Get-ItemProperty -LiteralPath $script:ConnsecParametersKey).PSObject.Properties[$d]
+        }
+        if ($null -ne $existing -and $PSCmdlet.ShouldProcess("$($script:ConnsecParametersKey)\$d", 'Delete value (the other policy value is being written)')) {
+            Remove-ItemProperty -LiteralPath $script:ConnsecParametersKey -Name $d
+        }
+    }
     $writes = @()
     if ($PSBoundParameters.ContainsKey('Principals')) { $writes += , @('Principals', 'MultiString', [string[]]$Principals) }
     if ($PSBoundParameters.ContainsKey('DaclSddl')) { $writes += , @('DaclSddl', 'String', $DaclSddl) }

@@ -62,6 +62,9 @@ cleanup() {
 }
 trap cleanup EXIT
 wineboot -i >/dev/null 2>&1 || true
+# wineboot returns while the new prefix is still being set up (registry, fonts); a program
+# started then can fail to run. Wait for the wineserver of the set-up to finish and exit.
+wineserver -w
 log "Wine prefix $WINEPREFIX"
 KEY='HKLM\SYSTEM\CurrentControlSet\Services\connsec\Parameters'
 # A path of this machine as Wine's Z: drive sees it.
@@ -87,7 +90,7 @@ same() {
     rc_l=$?
     set -e
     rc_w=$(runwin "$WORK/w.out" "$WORK/w.err" "$@")
-    [ "$rc_l" = "$rc_w" ] || fail "$what: exit $rc_w under Wine, $rc_l on Linux"
+    [ "$rc_l" = "$rc_w" ] || fail "$what: exit $rc_w under Wine, $rc_l on Linux; Wine's stderr: $(head -c 2000 "$WORK/w.err")"
     cmp -s "$WORK/l.out" "$WORK/w.out" || {
         diff "$WORK/l.out" "$WORK/w.out" | head -n 20 >&2
         fail "$what: output differs under Wine"

@@ -49,10 +49,7 @@ fn value<'a>(inf: &'a Inf, section: &str, key: &str) -> &'a str {
     inf.section(section)
         .unwrap_or_else(|| panic!("{INX}: no [{section}]"))
         .value(key)
-        .map_or_else(
-            || panic!("{INX}: [{section}] has no {key}"),
-            |f| f.value.as_str(),
-        )
+        .map_or_else(|| panic!("{INX}: [{section}] has no {key}"), |f| f.value)
 }
 
 /// The install section named by the one `AddService` line, and that line's fields.
@@ -66,7 +63,7 @@ fn add_service(inf: &Inf) -> (String, String, String) {
         1,
         "{INX}: exactly one AddService line expected"
     );
-    let fields: Vec<&str> = lines[0].values.iter().map(|f| f.value.as_str()).collect();
+    let fields: Vec<&str> = lines[0].values().map(|f| f.value).collect();
     match fields.as_slice() {
         [name, flags, section, ..] => (
             (*name).to_owned(),
@@ -153,7 +150,7 @@ fn only_the_sections_a_callout_inf_may_have() {
     // The sections the install sections name.
     allowed.insert(service_section.to_ascii_lowercase());
     for l in install.entries("CopyFiles") {
-        for f in &l.values {
+        for f in l.values() {
             allowed.insert(f.value.to_ascii_lowercase());
         }
     }
@@ -206,15 +203,15 @@ fn every_referenced_section_exists_after_stampinf() {
 
         let mut referenced = Vec::new();
         for l in install_section.entries("CopyFiles") {
-            for f in &l.values {
+            for f in l.values() {
                 // `@file` copies one file directly; anything else names a file-list section.
                 if !f.value.starts_with('@') {
-                    referenced.push((l.number, "CopyFiles", f.value.clone()));
+                    referenced.push((l.number, "CopyFiles", f.value.to_owned()));
                 }
             }
         }
         for l in inf.section(&services).unwrap().entries("AddService") {
-            let section = l.values.get(2).map(|f| f.value.clone()).unwrap_or_default();
+            let section = l.value(2).map(|f| f.value.to_owned()).unwrap_or_default();
             referenced.push((l.number, "AddService", section));
         }
         for (_, line, named) in inf.add_reg_references() {
@@ -238,13 +235,13 @@ fn every_string_token_is_defined_and_every_string_used() {
     let text = read_text(INX).to_ascii_lowercase();
     let strings = inf.section("Strings").expect("[Strings]");
     for l in &strings.lines {
-        let key = &l.key.as_ref().expect("a [Strings] line has a key").value;
+        let key = l.key().expect("a [Strings] line has a key").value;
         assert!(
             text.contains(&format!("%{}%", key.to_ascii_lowercase())),
             "{INX} line {}: string {key} is never used",
             l.number
         );
-        let value = &l.values.first().expect("a value").value;
+        let value = l.value(0).expect("a value").value;
         assert!(!value.is_empty(), "{INX} line {}: {key} is empty", l.number);
     }
 }
@@ -294,7 +291,7 @@ fn service_binary_is_the_driver_crates_output_and_is_copied_there() {
         .section("DefaultInstall.NT$ARCH$")
         .unwrap()
         .entries("CopyFiles")
-        .flat_map(|l| l.values.iter().map(|f| f.value.clone()))
+        .flat_map(|l| l.values().map(|f| f.value.to_owned()))
         .collect();
     let mut copied = false;
     for section in &copy_sections {
@@ -303,13 +300,13 @@ fn service_binary_is_the_driver_crates_output_and_is_copied_there() {
             .and_then(|d| d.value(section).or_else(|| d.value("DefaultDestDir")))
             .map_or_else(
                 || panic!("no DestinationDirs entry covers [{section}]"),
-                |f| f.value.clone(),
+                |f| f.value.to_owned(),
             );
         let list = inf.section(section).expect("checked in another test");
         if list
             .lines
             .iter()
-            .any(|l| l.raw.split(',').next().map(str::trim) == Some(file))
+            .any(|l| l.raw().split(',').next().map(str::trim) == Some(file))
         {
             copied = true;
             assert_eq!(
@@ -328,13 +325,9 @@ fn service_binary_is_the_driver_crates_output_and_is_copied_there() {
     let entry = sdf
         .lines
         .iter()
-        .find(|l| {
-            l.key
-                .as_ref()
-                .is_some_and(|k| k.value.eq_ignore_ascii_case(file))
-        })
+        .find(|l| l.key().is_some_and(|k| k.value.eq_ignore_ascii_case(file)))
         .unwrap_or_else(|| panic!("[SourceDisksFiles] does not list {file}"));
-    let disk = entry.values.first().map_or("", |f| f.value.as_str());
+    let disk = entry.value(0).map_or("", |f| f.value);
     let sdn = inf.section("SourceDisksNames").unwrap();
     assert!(
         sdn.value(disk).is_some(),
@@ -343,14 +336,14 @@ fn service_binary_is_the_driver_crates_output_and_is_copied_there() {
     // Run from the driver store: the SourceDisksFiles subdir must equal the DestinationDirs one
     // (DIRID 13 with no subdir here), and CopyFiles must not rename the file
     // (learn.microsoft.com, "Run From Driver Store").
-    let subdir = entry.values.get(1).map_or("", |f| f.value.as_str());
+    let subdir = entry.value(1).map_or("", |f| f.value);
     assert_eq!(
         subdir, "",
         "{file} has source subdir {subdir:?}; the destination has none"
     );
     for section in &copy_sections {
         for l in &inf.section(section).unwrap().lines {
-            let fields: Vec<&str> = l.raw.split(',').map(str::trim).collect();
+            let fields: Vec<&str> = l.raw().split(',').map(str::trim).collect();
             if fields.first() == Some(&file) {
                 let source = fields.get(1).copied().unwrap_or("");
                 assert!(
@@ -403,13 +396,19 @@ fn service_is_a_demand_start_kernel_driver_named_like_the_parameters_key() {
     }
 }
 
-/// The `AddReg` entries that write values under `HKR\Parameters`.
+/// The `AddReg` entries that write values under `HKR\Parameters`. Every other line of the
+/// INF's add-registry sections must delete a named `HKR\Parameters` value
+/// (`FLG_ADDREG_DELVAL`).
 fn parameters(inf: &Inf) -> Vec<AddRegEntry> {
     let entries = inf.add_reg_entries().unwrap_or_else(|e| panic!("{e}"));
     for e in &entries {
+        let deletes_value = e.root.eq_ignore_ascii_case("HKR")
+            && e.subkey.eq_ignore_ascii_case("Parameters")
+            && !e.name.is_empty()
+            && e.flags == AddRegEntry::FLG_DELVAL;
         assert!(
-            e.is_hkr_value_in("Parameters"),
-            "{INX} line {}: writes {}\\{}\\{}; connsec's INF writes only HKR\\Parameters values",
+            e.is_hkr_value_in("Parameters") || deletes_value,
+            "{INX} line {}: writes {}\\{}\\{}; connsec's INF writes or deletes only HKR\\Parameters values",
             e.line,
             e.root,
             e.subkey,
@@ -417,6 +416,39 @@ fn parameters(inf: &Inf) -> Vec<AddRegEntry> {
         );
     }
     entries
+        .into_iter()
+        .filter(|e| e.is_hkr_value_in("Parameters"))
+        .collect()
+}
+
+/// Installing over a key configured earlier (with `DaclSddl`, say) leaves exactly the INF's
+/// configuration: every value the driver reads is written or deleted, none is kept from the
+/// key. This is the computation `connsecctl plan` makes with the embedded INF.
+#[test]
+fn install_over_an_existing_key_leaves_exactly_the_inf_configuration() {
+    use connsec_inf::merge;
+    use connsec_inf::reg::Target;
+    use connsec_policy::config::{
+        ALLOW_UNSAFE_DACL, DACL_SDDL, PRINCIPALS, RESTORE_ON_UNLOAD, VALUE_NAMES,
+    };
+    let inf = inx();
+    // connsec's INF writes no HKLM path (checked by `parameters`).
+    let install = inf.service_key_ops("connsec", "Parameters", &|_| Target::Other);
+    assert!(install.errors.is_empty(), "{:?}", install.errors);
+    let state = merge::apply(&install.ops, &VALUE_NAMES);
+    let written: Vec<&str> = state.values.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(written, [PRINCIPALS, RESTORE_ON_UNLOAD, ALLOW_UNSAFE_DACL]);
+    let deleted: Vec<&str> = state.deleted.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        deleted,
+        [DACL_SDDL],
+        "the INF sets Principals, so it must delete DaclSddl (FLG_ADDREG_DELVAL)"
+    );
+    assert!(
+        state.upgrade.is_empty(),
+        "values that keep what an existing key holds: {:?}",
+        state.upgrade
+    );
 }
 
 #[test]

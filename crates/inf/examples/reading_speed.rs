@@ -2,13 +2,16 @@
 //!
 //! ```sh
 //! cargo run --release -p connsec-inf --example reading_speed [ROW-FILTER]
+//! cargo run --release -p connsec-inf --example reading_speed -- --write DIR
 //! ```
 //!
 //! Generates, in memory, a UTF-16LE regedit export and an INF holding a 16 MiB binary value
 //! (wrapped as regedit and an administrator wrap it), and ones holding 100,000 `REG_DWORD`
 //! values plus the same at a sixteenth of the size, then times what `connsecctl` does before
 //! the policy checks: decoding, parsing, and computing the `Parameters` key (`merge::apply`).
-//! Best of five runs each; the sixteenth-size rows show that the time is linear.
+//! Best of five runs each; the sixteenth-size rows show that the time is linear. Every file
+//! also sets `Principals`, so that `connsecctl plan` builds a DACL from it; `--write DIR`
+//! writes the files to `DIR` instead, for timing whole `connsecctl plan`/`check` runs.
 
 use core::fmt::Write as _;
 use core::time::Duration;
@@ -46,15 +49,39 @@ fn reg_hex(n: usize, first: usize) -> String {
     out
 }
 
+/// The policy every generated file carries, so that `connsecctl plan` builds a DACL from it.
+const PRINCIPALS: [&str; 2] = ["SY:GENERIC_ALL", "BA:GENERIC_ALL"];
+
+/// The `.reg` line setting [`PRINCIPALS`] (`REG_MULTI_SZ`, written as `hex(7):` bytes).
+fn reg_principals() -> String {
+    let mut hex = String::new();
+    for s in PRINCIPALS {
+        for u in s.encode_utf16().chain([0]) {
+            for b in u.to_le_bytes() {
+                let _ = write!(hex, "{b:02x},");
+            }
+        }
+    }
+    format!("\"Principals\"=hex(7):{hex}00,00\r\n")
+}
+
+fn reg_head() -> String {
+    format!(
+        "Windows Registry Editor Version 5.00\r\n\r\n[{KEY}]\r\n{}",
+        reg_principals()
+    )
+}
+
 fn reg_big(n: usize) -> Vec<u8> {
     utf16le(&format!(
-        "Windows Registry Editor Version 5.00\r\n\r\n[{KEY}]\r\n\"Blob\"=hex:{}\r\n\r\n",
+        "{}\"Blob\"=hex:{}\r\n\r\n",
+        reg_head(),
         reg_hex(n, 11)
     ))
 }
 
 fn reg_many(n: usize) -> Vec<u8> {
-    let mut text = format!("Windows Registry Editor Version 5.00\r\n\r\n[{KEY}]\r\n");
+    let mut text = reg_head();
     for i in 0..n {
         let _ = write!(text, "\"V{i}\"=dword:{i:08x}\r\n");
     }
@@ -62,7 +89,7 @@ fn reg_many(n: usize) -> Vec<u8> {
     utf16le(&text)
 }
 
-const INF_HEAD: &str = "[Version]\nSignature = \"$WINDOWS NT$\"\n\n[DefaultInstall.NTamd64.Services]\nAddService = connsec,,Svc\n\n[Svc]\nAddReg = P\n\n[P]\n";
+const INF_HEAD: &str = "[Version]\nSignature = \"$WINDOWS NT$\"\n\n[DefaultInstall.NTamd64.Services]\nAddService = connsec,,Svc\n\n[Svc]\nAddReg = P\n\n[P]\nHKR,Parameters,Principals,0x00010000,\"SY:GENERIC_ALL\",\"BA:GENERIC_ALL\"\n";
 
 fn inf_big(n: usize) -> Vec<u8> {
     let mut text = format!("{INF_HEAD}HKR,Parameters,Blob,0x00000001");
@@ -117,31 +144,64 @@ fn best(f: &dyn Fn() -> usize) -> (Duration, usize) {
     (best, values)
 }
 
+/// A row: its name, the file name `--write` gives it, and how to generate its bytes.
+type Case = (&'static str, &'static str, fn() -> Vec<u8>);
+
 fn main() {
     const MIB: usize = 1 << 20;
-    println!("| input | file size | values | time (best of 5) |");
-    println!("|---|---:|---:|---:|");
-    let cases: [(&str, Vec<u8>, bool); 8] = [
-        (".reg, one 16 MiB REG_BINARY value", reg_big(16 * MIB), true),
-        (".reg, one 1 MiB REG_BINARY value", reg_big(MIB), true),
-        (".reg, 100,000 REG_DWORD values", reg_many(100_000), true),
-        (".reg, 6,250 REG_DWORD values", reg_many(6_250), true),
+    let cases: [Case; 8] = [
+        (".reg, one 16 MiB REG_BINARY value", "big-16MiB.reg", || {
+            reg_big(16 * MIB)
+        }),
+        (".reg, one 1 MiB REG_BINARY value", "big-1MiB.reg", || {
+            reg_big(MIB)
+        }),
+        (".reg, 100,000 REG_DWORD values", "many-100000.reg", || {
+            reg_many(100_000)
+        }),
+        (".reg, 6,250 REG_DWORD values", "many-6250.reg", || {
+            reg_many(6_250)
+        }),
         (
             "INF, one 16 MiB binary AddReg value",
-            inf_big(16 * MIB),
-            false,
+            "big-16MiB.inf",
+            || inf_big(16 * MIB),
         ),
-        ("INF, one 1 MiB binary AddReg value", inf_big(MIB), false),
-        ("INF, 100,000 AddReg lines", inf_many(100_000), false),
-        ("INF, 6,250 AddReg lines", inf_many(6_250), false),
+        ("INF, one 1 MiB binary AddReg value", "big-1MiB.inf", || {
+            inf_big(MIB)
+        }),
+        ("INF, 100,000 AddReg lines", "many-100000.inf", || {
+            inf_many(100_000)
+        }),
+        ("INF, 6,250 AddReg lines", "many-6250.inf", || {
+            inf_many(6_250)
+        }),
     ];
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // `--write DIR`: write the files (for timing `connsecctl plan`/`check` on them) and stop.
+    if let [flag, dir] = args.as_slice()
+        && flag == "--write"
+    {
+        for (_, file, make) in &cases {
+            let path = std::path::Path::new(dir).join(file);
+            std::fs::write(&path, make()).expect("writing a generated file");
+            println!("{}", path.display());
+        }
+        return;
+    }
     // An argument picks the rows whose name contains it (`reading_speed 16`).
-    let only = std::env::args().nth(1).unwrap_or_default();
-    for (name, bytes, is_reg) in cases.iter().filter(|c| c.0.contains(only.as_str())) {
-        let (time, values) = if *is_reg {
-            best(&|| read_reg(bytes))
+    let only = args.first().map_or("", String::as_str);
+    println!("| input | file size | values | time (best of 5) |");
+    println!("|---|---:|---:|---:|");
+    for (name, file, make) in cases.iter().filter(|c| c.0.contains(only)) {
+        let bytes = make();
+        let (time, values) = if std::path::Path::new(file)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("reg"))
+        {
+            best(&|| read_reg(&bytes))
         } else {
-            best(&|| read_inf(bytes))
+            best(&|| read_inf(&bytes))
         };
         // Tenths of a MiB, in integers.
         let tenths = bytes.len() * 10 / MIB;

@@ -61,6 +61,9 @@ pub enum ErrorKind {
     /// A line ending in the continuation `\\` with no line to continue onto (end of file, or a
     /// blank line in a `.reg` file).
     ContinuationAtEndOfFile,
+    /// A logical INF line (continuations joined) of 4 GiB or more: fields are kept as 32-bit
+    /// offsets into their line.
+    LineTooLong,
     /// A `%strkey%` token with no entry in `[Strings]`.
     UndefinedString(String),
     /// An `AddReg` directive names a section that does not exist.
@@ -138,6 +141,7 @@ impl fmt::Display for ErrorKind {
             Self::ContinuationAtEndOfFile => {
                 f.write_str("line continuation '\\' is not followed by a continuation line")
             }
+            Self::LineTooLong => f.write_str("logical line of 4 GiB or more"),
             Self::UndefinedString(key) => write!(f, "%{key}% is not defined in [Strings]"),
             Self::MissingSection(name) => write!(f, "section [{name}] does not exist"),
             Self::AddRegTooFewFields { found } => write!(

@@ -63,39 +63,119 @@ fn trim_path(p: &str) -> &str {
     p.trim().trim_end_matches('\\')
 }
 
-/// One field of a line: the text as written and its meaning after unquoting and substitution.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
+/// One field of a line, borrowed from it: the text as written and its meaning after unquoting
+/// and substitution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field<'a> {
     /// The field as written, blanks around it trimmed, quotes and tokens still in place.
-    pub raw: String,
+    pub raw: &'a str,
     /// The field's value: quotes removed, `%strkey%` tokens replaced.
-    pub value: String,
+    pub value: &'a str,
     /// Whether any part of the field was quoted.
     pub quoted: bool,
     /// `%strkey%` tokens that have no `[Strings]` entry, in order of appearance.
-    pub undefined: Vec<String>,
+    pub undefined: &'a [String],
+}
+
+const EMPTY: Field<'static> = Field {
+    raw: "",
+    value: "",
+    quoted: false,
+    undefined: &[],
+};
+
+/// A field whose value differs from its text (it has quotes, or `%` tokens outside
+/// `[Strings]`): its value is kept in [`Line::processed_text`]. Plain fields keep nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Processed {
+    /// The field's slot (see [`Line::ends`]).
+    slot: u32,
+    /// Its value: a range of [`Line::processed_text`].
+    value: (u32, u32),
+    quoted: bool,
+    /// Its undefined `%strkey%` tokens: a range of [`Line::undefined`].
+    undefined: (u32, u32),
 }
 
 /// One logical line of a section.
+///
+/// The line keeps its text once; its fields are ranges into it (one `u32` per field), and only
+/// fields that quoting or substitution changes keep a value of their own. A binary value of
+/// 16 MiB written as one field per byte thus costs 4 bytes per byte, not two strings per byte.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
     /// 1-based number of the (first) physical line.
     pub number: usize,
     /// The logical line after comment removal and continuation joining, trimmed.
-    pub raw: String,
-    /// The part before the first unquoted `=`, if the line has one.
-    pub key: Option<Field>,
-    /// The comma-separated fields after the `=` (or of the whole line when there is no key).
-    pub values: Vec<Field>,
+    text: String,
+    /// Where each field ends in `text` (exclusive); a field starts one byte (the `=` or `,`)
+    /// after the previous one ends, the first at 0. Slot 0 is the key when `has_key`.
+    ends: Vec<u32>,
+    /// Whether the line has an unquoted `=`, so that slot 0 is its key.
+    has_key: bool,
+    /// The fields that quoting or substitution changed, by slot (ascending).
+    processed: Vec<Processed>,
+    processed_text: String,
+    /// Undefined `%strkey%` tokens of every field, in order of appearance.
+    undefined: Vec<String>,
 }
 
 impl Line {
     /// Whether the line's key equals `name` (ASCII case-insensitive).
     #[must_use]
     pub fn has_key(&self, name: &str) -> bool {
-        self.key
-            .as_ref()
+        self.key()
             .is_some_and(|k| k.value.eq_ignore_ascii_case(name))
+    }
+
+    /// The logical line after comment removal and continuation joining, trimmed.
+    #[must_use]
+    pub fn raw(&self) -> &str {
+        &self.text
+    }
+
+    /// The part before the first unquoted `=`, if the line has one.
+    #[must_use]
+    pub fn key(&self) -> Option<Field<'_>> {
+        if self.has_key { self.slot(0) } else { None }
+    }
+
+    /// The comma-separated fields after the `=` (or of the whole line when there is no key).
+    #[must_use]
+    pub fn values(&self) -> impl ExactSizeIterator<Item = Field<'_>> + Clone + '_ {
+        // Every slot in range has its field; the fallback only keeps this free of panics.
+        (usize::from(self.has_key)..self.ends.len()).map(move |s| self.slot(s).unwrap_or(EMPTY))
+    }
+
+    /// The value field at `index` (0-based, after the key).
+    #[must_use]
+    pub fn value(&self, index: usize) -> Option<Field<'_>> {
+        self.slot(index.checked_add(usize::from(self.has_key))?)
+    }
+
+    fn slot(&self, slot: usize) -> Option<Field<'_>> {
+        let raw = field_text(&self.text, &self.ends, slot)?;
+        // Most lines have no processed field: no search then.
+        let processed = (!self.processed.is_empty())
+            .then(|| u32::try_from(slot).ok())
+            .flatten()
+            .and_then(|s| self.processed.binary_search_by_key(&s, |p| p.slot).ok())
+            .and_then(|i| self.processed.get(i));
+        let range = |(a, b): (u32, u32)| Some(usize::try_from(a).ok()?..usize::try_from(b).ok()?);
+        Some(match processed {
+            None => Field {
+                raw,
+                value: raw,
+                quoted: false,
+                undefined: &[],
+            },
+            Some(p) => Field {
+                raw,
+                value: self.processed_text.get(range(p.value)?)?,
+                quoted: p.quoted,
+                undefined: self.undefined.get(range(p.undefined)?)?,
+            },
+        })
     }
 }
 
@@ -118,11 +198,11 @@ impl Section {
 
     /// The first value field of the first line whose key is `key`.
     #[must_use]
-    pub fn value(&self, key: &str) -> Option<&Field> {
+    pub fn value(&self, key: &str) -> Option<Field<'_>> {
         self.lines
             .iter()
             .find(|l| l.has_key(key))
-            .and_then(|l| l.values.first())
+            .and_then(|l| l.value(0))
     }
 }
 
@@ -255,17 +335,6 @@ fn logical_lines(text: &str) -> Result<Vec<Logical>, Error> {
     Ok(out)
 }
 
-fn split_fields(s: &str) -> Vec<&str> {
-    let mut fields = Vec::new();
-    let mut rest = s;
-    while let Some(i) = find_unquoted(rest, ',') {
-        fields.push(&rest[..i]);
-        rest = &rest[i + 1..];
-    }
-    fields.push(rest);
-    fields
-}
-
 type Strings = Vec<(String, String)>;
 
 fn lookup<'a>(strings: &'a Strings, key: &str) -> Option<&'a str> {
@@ -275,11 +344,20 @@ fn lookup<'a>(strings: &'a Strings, key: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// Unquotes (and, with `strings`, substitutes) one raw field.
-fn make_field(raw: &str, strings: Option<&Strings>) -> Field {
-    let raw = raw.trim();
-    let mut value = String::with_capacity(raw.len());
-    let mut undefined = Vec::new();
+/// Whether unquoting or substitution (with `strings`) can change the field `raw`.
+fn needs_processing(raw: &str, strings: Option<&Strings>) -> bool {
+    raw.contains('"') || (strings.is_some() && raw.contains('%'))
+}
+
+/// Unquotes (and, with `strings`, substitutes) one trimmed raw field: appends its value to
+/// `value` and its undefined `%strkey%` tokens to `undefined`; returns whether any part of it
+/// was quoted.
+fn process_field(
+    raw: &str,
+    strings: Option<&Strings>,
+    value: &mut String,
+    undefined: &mut Vec<String>,
+) -> bool {
     let mut quoted_any = false;
     let mut in_quotes = false;
     let mut rest = raw;
@@ -321,30 +399,117 @@ fn make_field(raw: &str, strings: Option<&Strings>) -> Field {
             _ => value.push(c),
         }
     }
-    Field {
-        raw: raw.to_owned(),
-        value,
-        quoted: quoted_any,
-        undefined,
+    quoted_any
+}
+
+/// The trimmed text of field `slot` of `text`, whose fields end at `ends`.
+fn field_text<'a>(text: &'a str, ends: &[u32], slot: usize) -> Option<&'a str> {
+    let end = usize::try_from(*ends.get(slot)?).ok()?;
+    let start = match slot.checked_sub(1) {
+        None => 0,
+        Some(prev) => usize::try_from(*ends.get(prev)?).ok()?.checked_add(1)?,
+    };
+    Some(trim(text.get(start..end)?))
+}
+
+/// `str::trim`, with a fast path for the usual field that starts and ends with a printable
+/// ASCII character (a binary value has one field per byte).
+fn trim(s: &str) -> &str {
+    let solid = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_graphic());
+    if solid(s.as_bytes().first()) && solid(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
     }
 }
 
-fn make_line(l: &Logical, strings: Option<&Strings>) -> Line {
-    let text = l.text.trim();
-    let (key, rest) = match find_unquoted(text, '=') {
-        Some(i) => (Some(make_field(&text[..i], strings)), &text[i + 1..]),
-        None => (None, text),
-    };
-    let values = split_fields(rest)
-        .into_iter()
-        .map(|f| make_field(f, strings))
-        .collect();
-    Line {
-        number: l.number,
-        raw: text.to_owned(),
-        key,
-        values,
+/// Splits a logical line into fields in one pass over its text, keeping their ends only; the
+/// fields that quoting or substitution (with `strings`) changes get their value computed once.
+/// With `split_key`, the first unquoted `=` separates a key.
+fn make_line(
+    number: usize,
+    mut text: String,
+    strings: Option<&Strings>,
+    split_key: bool,
+) -> Result<Line, Error> {
+    text.truncate(text.trim_end().len());
+    let lead = text.len() - text.trim_start().len();
+    text.drain(..lead);
+    if u32::try_from(text.len()).is_err() {
+        return Err(Error::at(number, ErrorKind::LineTooLong));
     }
+    // Offsets are below `text.len()`, which fits in a u32 (checked above).
+    let offset = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+    let key_end = if split_key {
+        find_unquoted(&text, '=')
+    } else {
+        None
+    };
+    let mut ends = Vec::new();
+    // The slots of the fields that quoting or substitution can change: found in the same pass.
+    let mut to_process = Vec::new();
+    let from = match key_end {
+        Some(i) => {
+            if text.get(..i).is_some_and(|k| needs_processing(k, strings)) {
+                to_process.push(0);
+            }
+            ends.push(offset(i));
+            i + 1
+        }
+        None => 0,
+    };
+    // `"`, `%` and `,` are ASCII, so a byte scan finds them exactly in UTF-8.
+    let mut quoted = false;
+    let mut special = false;
+    for (i, b) in text.bytes().enumerate().skip(from) {
+        match b {
+            b'"' => {
+                quoted = !quoted;
+                special = true;
+            }
+            b'%' if strings.is_some() => special = true,
+            b',' if !quoted => {
+                if special {
+                    to_process.push(ends.len());
+                    special = false;
+                }
+                ends.push(offset(i));
+            }
+            _ => {}
+        }
+    }
+    if special {
+        to_process.push(ends.len());
+    }
+    ends.push(offset(text.len()));
+    let mut processed = Vec::with_capacity(to_process.len());
+    let mut processed_text = String::new();
+    let mut undefined = Vec::new();
+    for slot in to_process {
+        let Some(raw) = field_text(&text, &ends, slot) else {
+            continue;
+        };
+        let (value_start, undefined_start) = (processed_text.len(), undefined.len());
+        let quoted = process_field(raw, strings, &mut processed_text, &mut undefined);
+        processed.push(Processed {
+            slot: offset(slot),
+            value: (offset(value_start), offset(processed_text.len())),
+            quoted,
+            undefined: (offset(undefined_start), offset(undefined.len())),
+        });
+    }
+    if u32::try_from(processed_text.len()).is_err() || u32::try_from(undefined.len()).is_err() {
+        return Err(Error::at(number, ErrorKind::LineTooLong));
+    }
+    Ok(Line {
+        number,
+        text,
+        ends,
+        has_key: key_end.is_some(),
+        processed,
+        processed_text,
+        undefined,
+    })
 }
 
 fn parse_number(text: &str) -> Option<u32> {
@@ -362,61 +527,67 @@ fn parse_number(text: &str) -> Option<u32> {
 }
 
 fn parse_hex_byte(text: &str) -> Option<u8> {
-    let t = text.trim();
+    let t = trim(text);
     let t = t
         .strip_prefix("0x")
         .or_else(|| t.strip_prefix("0X"))
         .unwrap_or(t);
-    if t.is_empty() || t.len() > 2 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
+    let nibble = |b: u8| u8::try_from(char::from(b).to_digit(16)?).ok();
+    match *t.as_bytes() {
+        [low] => nibble(low),
+        [high, low] => Some((nibble(high)? << 4) | nibble(low)?),
+        _ => None,
     }
-    u8::from_str_radix(t, 16).ok()
 }
 
 /// The raw registry bytes of an `AddReg` line's value fields for `kind`. `typed` is false for
 /// `FLG_ADDREG_BINVALUETYPE` with a type in the high word other than the named DWORD/NONE/BINARY
 /// types: those fields are always raw hex bytes, whatever the type.
-fn value_data(kind: RegType, typed: bool, values: &[&Field]) -> Result<Vec<u8>, ErrorKind> {
+fn value_data<'a>(
+    kind: RegType,
+    typed: bool,
+    values: impl ExactSizeIterator<Item = Field<'a>> + Clone,
+) -> Result<Vec<u8>, ErrorKind> {
     Ok(match kind {
         _ if !typed => hex_fields(values)?,
         RegType::SZ | RegType::EXPAND_SZ => {
+            let mut values = values;
             if values.len() > 1 {
                 return Err(ErrorKind::TooManyValues {
                     kind,
                     found: values.len(),
                 });
             }
-            sz_bytes(values.first().map_or("", |f| f.value.as_str()))
+            sz_bytes(values.next().map_or("", |f| f.value))
         }
         RegType::MULTI_SZ => {
-            if let Some(index) = values.iter().position(|f| f.value.is_empty()) {
+            if let Some(index) = values.clone().position(|f| f.value.is_empty()) {
                 return Err(ErrorKind::EmptyMultiSzElement { index });
             }
-            multi_sz_bytes(values.iter().map(|f| f.value.as_str()))
+            multi_sz_bytes(values.map(|f| f.value))
         }
         // A DWORD is one number, or (legacy form) four hex bytes handled below.
         RegType::DWORD if values.len() != 4 => {
-            let text = values
-                .iter()
-                .map(|f| f.value.as_str())
-                .collect::<Vec<_>>()
-                .join(",");
-            let v = match values {
-                [one] => parse_number(&one.value),
+            let values: Vec<&str> = values.map(|f| f.value).collect();
+            let v = match values.as_slice() {
+                [one] => parse_number(one),
                 _ => None,
             };
-            v.ok_or(ErrorKind::BadDword(text))?.to_le_bytes().to_vec()
+            v.ok_or_else(|| ErrorKind::BadDword(values.join(",")))?
+                .to_le_bytes()
+                .to_vec()
         }
         _ => hex_fields(values)?,
     })
 }
 
-/// Fields that are each one hex byte.
-fn hex_fields(values: &[&Field]) -> Result<Vec<u8>, ErrorKind> {
-    values
-        .iter()
-        .map(|f| parse_hex_byte(&f.value).ok_or_else(|| ErrorKind::BadHexByte(f.value.clone())))
-        .collect()
+/// Fields that are each one hex byte, parsed in one pass into one buffer.
+fn hex_fields<'a>(values: impl ExactSizeIterator<Item = Field<'a>>) -> Result<Vec<u8>, ErrorKind> {
+    let mut out = Vec::with_capacity(values.len());
+    for f in values {
+        out.push(parse_hex_byte(f.value).ok_or_else(|| ErrorKind::BadHexByte(f.value.to_owned()))?);
+    }
+    Ok(out)
 }
 
 impl Inf {
@@ -461,28 +632,36 @@ impl Inf {
                 None => return Err(Error::at(l.number, ErrorKind::LineOutsideSection)),
             }
         }
-        // Pass 2: [Strings], then every section's fields with substitution.
+        // Pass 2: [Strings] (never substituted), then every other section's fields with
+        // substitution.
         let mut strings: Strings = Vec::new();
-        if let Some(g) = groups.iter().find(|g| g.0.eq_ignore_ascii_case("Strings")) {
-            for l in &g.2 {
-                let line = make_line(l, None);
-                if let (Some(k), Some(v)) = (line.key, line.values.first()) {
-                    strings.push((k.value, v.value.clone()));
+        let mut strings_lines = None;
+        if let Some(g) = groups
+            .iter_mut()
+            .find(|g| g.0.eq_ignore_ascii_case("Strings"))
+        {
+            let mut lines = Vec::with_capacity(g.2.len());
+            for l in core::mem::take(&mut g.2) {
+                let line = make_line(l.number, l.text, None, true)?;
+                if let (Some(k), Some(v)) = (line.key(), line.value(0)) {
+                    strings.push((k.value.to_owned(), v.value.to_owned()));
                 }
+                lines.push(line);
             }
+            strings_lines = Some(lines);
         }
-        let sections = groups
-            .into_iter()
-            .map(|(name, line, lines)| {
-                let subst = if name.eq_ignore_ascii_case("Strings") {
-                    None
-                } else {
-                    Some(&strings)
-                };
-                let lines = lines.iter().map(|l| make_line(l, subst)).collect();
-                Section { name, line, lines }
-            })
-            .collect();
+        let mut sections = Vec::with_capacity(groups.len());
+        for (name, line, logical) in groups {
+            let lines = if name.eq_ignore_ascii_case("Strings") {
+                strings_lines.take().unwrap_or_default()
+            } else {
+                logical
+                    .into_iter()
+                    .map(|l| make_line(l.number, l.text, Some(&strings), true))
+                    .collect::<Result<_, _>>()?
+            };
+            sections.push(Section { name, line, lines });
+        }
         Ok(Self {
             file: None,
             sections,
@@ -543,8 +722,8 @@ impl Inf {
         s.lines
             .iter()
             .find(|l| l.has_key(key))
-            .and_then(|l| l.values.first())
-            .map(|f| f.value.as_str())
+            .and_then(|l| l.value(0))
+            .map(|f| f.value)
     }
 
     /// Every `%strkey%` with no `[Strings]` entry: (line number, key).
@@ -553,9 +732,7 @@ impl Inf {
         let mut out = Vec::new();
         for s in &self.sections {
             for l in &s.lines {
-                for f in l.key.iter().chain(&l.values) {
-                    out.extend(f.undefined.iter().map(|k| (l.number, k.as_str())));
-                }
+                out.extend(l.undefined.iter().map(|k| (l.number, k.as_str())));
             }
         }
         out
@@ -568,9 +745,9 @@ impl Inf {
         let mut out = Vec::new();
         for s in &self.sections {
             for l in s.entries("AddReg") {
-                for f in &l.values {
+                for f in l.values() {
                     if !f.value.is_empty() {
-                        out.push((s.name.as_str(), l.number, f.value.as_str()));
+                        out.push((s.name.as_str(), l.number, f.value));
                     }
                 }
             }
@@ -613,30 +790,22 @@ impl Inf {
         let at = |kind| self.err(line.number, kind);
         // An AddReg line has no key; a `=` inside it belongs to the data. (Borrowed, not
         // copied, in the usual case: a long binary value has one field per byte.)
-        let reparsed: Vec<Field>;
-        let fields: &[Field] = match &line.key {
-            Some(_) => {
-                let text = line.raw.as_str();
-                let strings = self.strings_for_reparse();
-                reparsed = split_fields(text)
-                    .into_iter()
-                    .map(|f| make_field(f, Some(&strings)))
-                    .collect();
-                &reparsed
-            }
-            None => &line.values,
+        let reparsed: Line;
+        let fields: &Line = if line.has_key {
+            let strings = self.strings_for_reparse();
+            reparsed = make_line(line.number, line.text.clone(), Some(&strings), false)?;
+            &reparsed
+        } else {
+            line
         };
-        for f in fields {
-            if let Some(k) = f.undefined.first() {
-                return Err(at(ErrorKind::UndefinedString(k.clone())));
-            }
+        if let Some(k) = fields.undefined.first() {
+            return Err(at(ErrorKind::UndefinedString(k.clone())));
         }
-        if fields.len() < 2 {
-            return Err(at(ErrorKind::AddRegTooFewFields {
-                found: fields.len(),
-            }));
+        let count = fields.values().len();
+        if count < 2 {
+            return Err(at(ErrorKind::AddRegTooFewFields { found: count }));
         }
-        let get = |i: usize| fields.get(i).map_or("", |f| f.value.as_str());
+        let get = |i: usize| fields.value(i).map_or("", |f| f.value);
         let flags_text = get(3);
         let flags = if flags_text.trim().is_empty() {
             0
@@ -647,14 +816,13 @@ impl Inf {
         if flags & 0xFFFF & !AddRegEntry::KNOWN_LOW != 0 {
             return Err(at(ErrorKind::UnsupportedFlags(flags)));
         }
-        let values: Vec<&Field> = fields.iter().skip(4).collect();
-        let key_only = fields.len() < 3
+        let key_only = count < 3
             || flags
                 & (AddRegEntry::FLG_KEYONLY
                     | AddRegEntry::FLG_KEYONLY_COMMON
                     | AddRegEntry::FLG_DELVAL)
                 != 0
-            || (get(2).is_empty() && fields.len() < 4);
+            || (get(2).is_empty() && count < 4);
         let mut entry = AddRegEntry {
             section: section.to_owned(),
             line: line.number,
@@ -684,7 +852,7 @@ impl Inf {
         // Only the named FLG_ADDREG_TYPE_* flags give typed data (a DWORD as a number); a type
         // in the high word with FLG_ADDREG_BINVALUETYPE is always raw hex bytes.
         let typed = !binary || high <= 2;
-        entry.data = value_data(kind, typed, &values).map_err(at)?;
+        entry.data = value_data(kind, typed, fields.values().skip(4)).map_err(at)?;
         Ok(entry)
     }
 
@@ -742,17 +910,12 @@ impl Inf {
         let mut added = false;
         if let Some(sec) = self.section(&services) {
             for l in sec.entries("AddService") {
-                let name = l.values.first().map_or("", |f| f.value.as_str());
+                let name = l.value(0).map_or("", |f| f.value);
                 if !name.eq_ignore_ascii_case(service) {
                     continue;
                 }
                 added = true;
-                let Some(target) = l
-                    .values
-                    .get(2)
-                    .map(|f| f.value.as_str())
-                    .filter(|t| !t.is_empty())
-                else {
+                let Some(target) = l.value(2).map(|f| f.value).filter(|t| !t.is_empty()) else {
                     continue;
                 };
                 match self.section(target) {
@@ -795,11 +958,11 @@ impl Inf {
                 continue;
             }
             let writes = s.lines.iter().any(|l| {
-                l.key.is_none()
-                    && l.values.len() >= 2
-                    && l.values.first().is_some_and(|r| {
-                        let root = r.value.as_str();
-                        let sub = l.values.get(1).map_or("", |f| f.value.as_str());
+                !l.has_key
+                    && l.values().len() >= 2
+                    && l.value(0).is_some_and(|r| {
+                        let root = r.value;
+                        let sub = l.value(1).map_or("", |f| f.value);
                         (root.eq_ignore_ascii_case("HKR")
                             && trim_path(sub).eq_ignore_ascii_case(trim_path(subkey)))
                             || (root.eq_ignore_ascii_case("HKLM") && hklm(sub) == Target::Key)
@@ -824,8 +987,8 @@ impl Inf {
     ) {
         for directive in ["DelReg", "AddReg"] {
             for l in sec.entries(directive) {
-                for f in &l.values {
-                    let name = f.value.as_str();
+                for f in l.values() {
+                    let name = f.value;
                     if name.is_empty() {
                         continue;
                     }
@@ -848,9 +1011,8 @@ impl Inf {
                             Ok(None) => {}
                             Err(e) => {
                                 let name = line
-                                    .values
-                                    .get(2)
-                                    .map(|f| f.value.clone())
+                                    .value(2)
+                                    .map(|f| f.value.to_owned())
                                     .filter(|n| !n.is_empty());
                                 out.errors.push((e, name));
                             }
@@ -868,8 +1030,8 @@ impl Inf {
         hkr: Option<&dyn Fn(&str) -> Target>,
         hklm: &dyn Fn(&str) -> Target,
     ) -> Result<Target, Error> {
-        let root = line.values.first().map_or("", |f| f.value.as_str());
-        let sub = line.values.get(1).map_or("", |f| f.value.as_str());
+        let root = line.value(0).map_or("", |f| f.value);
+        let sub = line.value(1).map_or("", |f| f.value);
         if root.eq_ignore_ascii_case("HKR") {
             return match hkr {
                 Some(f) => Ok(f(sub)),
@@ -908,7 +1070,7 @@ impl Inf {
         };
         if e.flags & AddRegEntry::FLG_DELVAL != 0 {
             // No value name: the subkey itself is deleted.
-            let has_name = line.values.len() >= 3 && !e.name.is_empty();
+            let has_name = line.values().len() >= 3 && !e.name.is_empty();
             return Ok(match (has_name, target) {
                 (false, _) => Some(KeyOp {
                     kind: OpKind::ClearKey,
@@ -959,16 +1121,14 @@ impl Inf {
         hklm: &dyn Fn(&str) -> Target,
     ) -> Result<Option<KeyOp>, Error> {
         let at = |kind| self.err(line.number, kind);
-        let fields: Vec<&str> = line.values.iter().map(|f| f.value.as_str()).collect();
-        if line.key.is_some() || fields.len() < 2 {
+        let fields: Vec<&str> = line.values().map(|f| f.value).collect();
+        if line.has_key || fields.len() < 2 {
             return Err(at(ErrorKind::AddRegTooFewFields {
                 found: fields.len(),
             }));
         }
-        for f in &line.values {
-            if let Some(k) = f.undefined.first() {
-                return Err(at(ErrorKind::UndefinedString(k.clone())));
-            }
+        if let Some(k) = line.undefined.first() {
+            return Err(at(ErrorKind::UndefinedString(k.clone())));
         }
         let target = self.line_target(line, hkr, hklm)?;
         let flags_text = fields.get(3).copied().unwrap_or("");
@@ -1013,14 +1173,67 @@ impl Inf {
             .map(|s| {
                 s.lines
                     .iter()
-                    .filter_map(|l| {
-                        Some((
-                            l.key.as_ref()?.value.clone(),
-                            l.values.first()?.value.clone(),
-                        ))
-                    })
+                    .filter_map(|l| Some((l.key()?.value.to_owned(), l.value(0)?.value.to_owned())))
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_bytes() {
+        for (text, byte) in [
+            ("0", 0),
+            ("a", 10),
+            ("ff", 255),
+            ("0x7F", 127),
+            (" 0X1 ", 1),
+        ] {
+            assert_eq!(parse_hex_byte(text), Some(byte), "{text:?}");
+        }
+        for text in ["", "0x", "123", "+1", "g", "0xfff", "1 2", "\u{e9}"] {
+            assert_eq!(parse_hex_byte(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn fields_are_ranges_and_only_changed_ones_keep_a_value() {
+        let strings: Strings = vec![("k".to_owned(), "v".to_owned())];
+        let line = make_line(
+            3,
+            "  a = b , \"c,d\" ,%k%, %x% , ".to_owned(),
+            Some(&strings),
+            true,
+        )
+        .unwrap();
+        assert_eq!(line.raw(), "a = b , \"c,d\" ,%k%, %x% ,");
+        assert_eq!(line.key().map(|k| k.value), Some("a"));
+        let values: Vec<(&str, &str, bool)> =
+            line.values().map(|f| (f.raw, f.value, f.quoted)).collect();
+        assert_eq!(
+            values,
+            [
+                ("b", "b", false),
+                ("\"c,d\"", "c,d", true),
+                ("%k%", "v", false),
+                ("%x%", "%x%", false),
+                ("", "", false),
+            ]
+        );
+        assert_eq!(
+            line.value(3).map(|f| f.undefined),
+            Some(&["x".to_owned()][..])
+        );
+        assert_eq!(
+            line.processed.len(),
+            3,
+            "b and the empty field keep nothing"
+        );
+        assert_eq!(line.values().len(), 5);
+        assert_eq!(line.value(5), None);
     }
 }

@@ -52,10 +52,10 @@ fn sections_lines_and_fields() {
     assert_eq!(version.line, 2);
     let sig = &version.lines[0];
     assert_eq!(sig.number, 3);
-    assert_eq!(sig.key.as_ref().unwrap().value, "Signature");
-    assert_eq!(sig.values[0].value, "$WINDOWS NT$");
-    assert!(sig.values[0].quoted);
-    assert_eq!(sig.raw, "Signature   = \"$WINDOWS NT$\"");
+    assert_eq!(sig.key().unwrap().value, "Signature");
+    assert_eq!(sig.value(0).unwrap().value, "$WINDOWS NT$");
+    assert!(sig.value(0).unwrap().quoted);
+    assert_eq!(sig.raw(), "Signature   = \"$WINDOWS NT$\"");
     assert_eq!(version.value("provider").unwrap().value, "connsec project");
     assert_eq!(version.value("Provider").unwrap().raw, "%ManufacturerName%");
 
@@ -230,7 +230,10 @@ fn errors_name_the_line() {
 fn undefined_strings_are_listed_and_file_named() {
     let inf = Inf::from_named_bytes(b"[A]\nk = %a%, %B%\n[Strings]\nb = x\n", "x.inx").unwrap();
     assert_eq!(inf.undefined_strings(), [(2, "a")]);
-    assert_eq!(inf.section("A").unwrap().lines[0].values[1].value, "x");
+    assert_eq!(
+        inf.section("A").unwrap().lines[0].value(1).unwrap().value,
+        "x"
+    );
     let e = Inf::from_named_bytes(b"[A]\nAddReg = R\n", "x.inx")
         .unwrap()
         .add_reg_entries()
