@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The codec's checks beyond `cargo test --workspace`, run as `bash scripts/ci/codec.sh` after
-# scripts/ci/install-linux-deps.sh (valgrind, Samba 4.22's Python bindings):
+# The codec's checks beyond `cargo test --workspace`, run as `bash scripts/ci/codec.sh`. It runs
+# scripts/ci/install-linux-deps.sh first (valgrind, Samba 4.22's Python bindings; nothing to do
+# where they are present), so it also works on a fresh machine:
 #
 #   * secdesc alone, so without the host-only `fast-sddl` feature that the workspace build
 #     turns on through connsecctl: the simple SDDL path the driver links, against the Windows
@@ -10,6 +11,8 @@
 #     reports/callgrind.md; the report is not committed from CI).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+
+bash scripts/ci/install-linux-deps.sh
 
 printf '\n== secdesc without fast-sddl (the driver build of the codec)\n'
 cargo test --locked -p secdesc -- --show-output
