@@ -28,6 +28,10 @@ seed() {
 seed sddl_encode registry 'O:BAG:SYD:(A;;KR;;;WD)(A;;KA;;;BA)(A;;KA;;;SY)'
 seed sddl_encode all-types 'O:LAG:LGD:PAI(A;OICI;FA;;;SY)(D;;0x1200a9;;;AN)(OA;CI;RPWP;bf967aba-0de6-11d0-a285-00aa003049e2;;PS)S:AI(AU;SAFA;FA;;;WD)(OU;CISA;WP;bf967aba-0de6-11d0-a285-00aa003049e2;4828cc14-1437-45bc-9b07-ad6f015e5f28;WD)(ML;;NW;;;HI)(AL;;FR;;;S-1-0x500000000-32-579)'
 seed sddl_encode null 'D:NO_ACCESS_CONTROLS:P'
+# sddl_encode_line: the first byte places the line's end in the rest (0xff: all of it).
+seed sddl_encode_line dacl "$(printf '\xff')D:P(A;;0x1f01ff;;;SY)(D;;FA;;;S-1-5-21-1-2-3-1001)(A;;GA;;;BA)"
+seed sddl_encode_line lookahead "$(printf '\x80')D:(A;;FA;;;WD)(A;;GR;;;S-1-5-32-544)
+D:(A;;FA;;;SY)"
 seed sid_parse domain 'S-1-5-21-2457507606-2709100691-398136650-1000'
 seed sid_parse hex 'S-1-0x000500000000-32-579'
 seed sid_parse long 'S-1-1-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15'
@@ -74,7 +78,7 @@ fi
 status=0
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-targets=(sddl_encode sid_parse descriptor_decode policy_config)
+targets=(sddl_encode sddl_encode_line sid_parse descriptor_decode policy_config)
 for target in "${targets[@]}"; do
     echo "fuzz-smoke: $target for ${seconds}s"
     set +e
